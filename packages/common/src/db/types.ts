@@ -1,0 +1,40 @@
+export type SqlValue = string | number | null;
+
+export interface WriteResult {
+  readonly affectedRows: number;
+}
+
+/** What a subgraph's store code runs statements on: a pool, or one transaction's connection. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  execute(sql: string, params?: readonly SqlValue[]): Promise<WriteResult>;
+}
+
+export interface Db extends Queryable {
+  readonly dialect: 'mysql' | 'embedded';
+  /** Statements run since start; tests and load tests read it to count queries per request. */
+  readonly statementCount: number;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `work` while holding a named lock that every replica sees (migrations take it). */
+  withLock<T>(name: string, work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A unique key refused a row: the idempotency and race paths expect it. */
+export class DuplicateKeyError extends Error {
+  constructor(cause: unknown) {
+    super('duplicate key', { cause });
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+export function isDuplicateKeyError(error: unknown): error is DuplicateKeyError {
+  return error instanceof DuplicateKeyError;
+}
+
+/** `?, ?, ?` for an IN list of `count` values; callers never pass an empty list. */
+export function placeholders(count: number): string {
+  if (count < 1) throw new Error(`placeholders() needs at least one value; got ${count}`);
+  return new Array<string>(count).fill('?').join(', ');
+}

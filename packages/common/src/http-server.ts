@@ -1,0 +1,32 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+
+export interface RunningServer {
+  readonly server: Server;
+  /** `http://host:port`, with the port the OS gave when 0 was asked for. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Listens with `app`; close() stops accepting, ends idle keep-alive sockets, and waits. */
+export async function listen(app: Express, host: string, port: number): Promise<RunningServer> {
+  const server = createServer(app);
+  // Longer than the gateway's agent keeps sockets idle, so the server never closes one under it.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return {
+    server,
+    origin,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

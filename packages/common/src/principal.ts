@@ -1,0 +1,83 @@
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { codedError, ErrorCode } from './errors.js';
+
+/** Who is asking, as the contract's JWT claims say. */
+export type Principal =
+  | { readonly role: 'customer'; readonly sub: string }
+  | { readonly role: 'merchant'; readonly sub: string; readonly storeIds: readonly string[] }
+  | { readonly role: 'rider'; readonly sub: string };
+
+export type Role = Principal['role'];
+
+const ALGORITHM = 'HS256';
+
+export function secretKey(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * Reads the principal from an `Authorization: Bearer <JWT>` header. No header means an
+ * anonymous caller (null); a header that does not verify is UNAUTHENTICATED, never anonymous.
+ */
+export async function principalFromAuthorization(
+  header: string | undefined,
+  key: Uint8Array,
+): Promise<Principal | null> {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match?.[1]) throw codedError(ErrorCode.UNAUTHENTICATED, 'The Authorization header must be "Bearer <JWT>".');
+  try {
+    const { payload } = await jwtVerify(match[1], key, { algorithms: [ALGORITHM] });
+    return principalFromClaims(payload);
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError) {
+      const reason = error instanceof joseErrors.JWTExpired ? 'has expired' : 'is not valid';
+      throw codedError(ErrorCode.UNAUTHENTICATED, `The bearer token ${reason}.`);
+    }
+    throw error;
+  }
+}
+
+function principalFromClaims(claims: Record<string, unknown>): Principal {
+  const { sub, role } = claims;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 64) {
+    throw codedError(ErrorCode.UNAUTHENTICATED, 'The bearer token has no usable "sub" claim.');
+  }
+  switch (role) {
+    case 'customer':
+    case 'rider':
+      return { role, sub };
+    case 'merchant': {
+      const storeIds = claims['storeIds'];
+      if (!Array.isArray(storeIds) || !storeIds.every((id) => typeof id === 'string')) {
+        throw codedError(ErrorCode.UNAUTHENTICATED, 'A merchant token needs a "storeIds" claim: a list of store ids.');
+      }
+      return { role, sub, storeIds };
+    }
+    default:
+      throw codedError(ErrorCode.UNAUTHENTICATED, `The bearer token's role ${JSON.stringify(role)} is not one of customer, merchant, rider.`);
+  }
+}
+
+/** Signs the contract's claims; the dev token helper and the tests use it. */
+export async function signToken(principal: Principal, key: Uint8Array, expiresIn = '12h'): Promise<string> {
+  return new SignJWT({ ...principal })
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setSubject(principal.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(key);
+}
+
+/** The principal, or UNAUTHENTICATED: for everything but store and menu reads. */
+export function requirePrincipal(principal: Principal | null): Principal {
+  if (!principal) throw codedError(ErrorCode.UNAUTHENTICATED, 'This needs "Authorization: Bearer <JWT>".');
+  return principal;
+}
+
+/** The principal when it has `role`, else FORBIDDEN (or UNAUTHENTICATED without one). */
+export function requireRole<R extends Role>(principal: Principal | null, role: R): Extract<Principal, { role: R }> {
+  const who = requirePrincipal(principal);
+  if (who.role !== role) throw codedError(ErrorCode.FORBIDDEN, `Only a ${role} may do this; the caller is a ${who.role}.`);
+  return who as Extract<Principal, { role: R }>;
+}
