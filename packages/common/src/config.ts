@@ -14,6 +14,8 @@ export const sharedEnvSchema = z.object({
   /** Connections per subgraph process; MariaDB's default max_connections is 151. */
   MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prepended to every Redis key, so that several deployments (or test runs) can share one server. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,40}$/).default(''),
   /** HS256 key shared by the token issuer, the gateway and the subgraphs. */
   JWT_SECRET: z.string().min(16).optional(),
   SUBGRAPH_STORE_URL: z.url().default('http://127.0.0.1:4001/graphql'),
@@ -47,6 +49,7 @@ export interface SharedConfig {
   readonly host: string;
   readonly mysql: { readonly url: string; readonly databasePrefix: string; readonly poolSize: number } | null;
   readonly redisUrl: string | null;
+  readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   readonly peerTimeoutMs: number;
@@ -79,6 +82,7 @@ export function readSharedConfig(env: Record<string, string | undefined>): Share
     host: e.HOST,
     mysql: e.MYSQL_URL ? { url: e.MYSQL_URL, databasePrefix: e.MYSQL_DATABASE_PREFIX, poolSize: e.MYSQL_POOL_SIZE } : null,
     redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
     subgraphUrls: Object.freeze({
       store: e.SUBGRAPH_STORE_URL,

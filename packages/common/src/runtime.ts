@@ -19,21 +19,22 @@ export interface BootOptions {
   readonly log: Logger;
   /** Defaults to clients on the configured addresses. */
   readonly peers?: Peers;
-  /** Seed the demo world when this subgraph's tables are empty. */
+  /** Seed `world` (the demo world by default) when this subgraph's tables are empty. */
   readonly seedIfEmpty: boolean;
+  readonly world?: World;
 }
 
 /** Opens a subgraph's database (and Redis), seeds it when asked and empty, and serves it. */
 export async function bootSubgraph<Context extends BaseContext>(module: SubgraphModule<Context>, options: BootOptions): Promise<BootedSubgraph> {
   const { config, log } = options;
   const db = await openSubgraphDb(config, module);
-  const redis = openRedis(config.redisUrl);
+  const redis = openRedis(config.redisUrl, config.redisKeyPrefix);
   const ownPeers = !options.peers;
   const peers = options.peers ?? createPeers(config);
   const deps: SubgraphDeps = { db, redis, peers, log };
   if (options.seedIfEmpty && (await module.isEmpty(deps))) {
     const started = Date.now();
-    await module.seed(deps, new World());
+    await module.seed(deps, options.world ?? new World());
     log.info({ ms: Date.now() - started }, `${module.name}: seeded the demo world`);
   }
   const server = await startSubgraphServer(module.create(deps), {

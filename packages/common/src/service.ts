@@ -42,9 +42,10 @@ export async function openSubgraphDb(config: Pick<SharedConfig, 'mysql'>, module
 }
 
 /** A Redis client that queues nothing while Redis is down: callers fall back at once instead of waiting. */
-export function openRedis(url: string | null): Redis | null {
+export function openRedis(url: string | null, keyPrefix = ''): Redis | null {
   if (!url) return null;
   return new Redis(url, {
+    keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     // Reconnect quickly but not in a tight loop while Redis is away.

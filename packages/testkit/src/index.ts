@@ -1,0 +1,4 @@
+export * from './client.js';
+export * from './contract.js';
+export * from './servers.js';
+export * from './system.js';

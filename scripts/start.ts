@@ -1,0 +1,22 @@
+import { closeOnSignal, createLogger, readSharedConfig } from '@ordergraph/common';
+import { startSystem } from '@ordergraph/system';
+
+const env = process.env;
+const config = readSharedConfig(env);
+const log = createLogger('ordergraph');
+if (!config.mysql || !config.redisUrl) {
+  log.warn(
+    { mysql: config.mysql ? 'MYSQL_URL' : 'embedded (SQLite in memory; data is lost on exit)', redis: config.redisUrl ? 'REDIS_URL' : 'none (rider locations kept in the database)' },
+    'embedded default: set MYSQL_URL and REDIS_URL to run on real servers',
+  );
+}
+if (!env['JWT_SECRET']) log.warn('JWT_SECRET is not set: using the development secret (npm run token signs with it)');
+const ports = Object.fromEntries(
+  ['gateway', 'store', 'menu', 'user', 'order', 'rider'].flatMap((name) => {
+    const value = env[`${name.toUpperCase()}_PORT`];
+    return value ? [[name, Number(value)]] : [];
+  }),
+);
+const system = await startSystem({ config, env, ports, logFor: (name) => log.child({ service: name }) });
+log.info(`ready: ${system.gateway.url} (Apollo Sandbox in a browser; tokens: npm run token -- customer u1)`);
+closeOnSignal(log, system.close);

@@ -1,0 +1,109 @@
+import { insertMany, newId, type Queryable } from '@ordergraph/common';
+import type { OrderEventType, OrderRecord, OrderStatus } from './records.js';
+
+export interface NewOrder {
+  readonly order: OrderRecord;
+  readonly idempotencyKey: string;
+  readonly items: ReadonlyArray<{ readonly menuItemId: string; readonly quantity: number; readonly unitPrice: number }>;
+}
+
+/** The order, its lines, its first status and its PLACED event: call inside the placing transaction. */
+export async function insertOrder(tx: Queryable, { order, idempotencyKey, items }: NewOrder): Promise<void> {
+  await tx.execute(
+    `INSERT INTO orders (id, user_id, store_id, status, rider_id, items_total, delivery_fee, delivery_fee_waived,
+       idempotency_key, request_hash, created_at_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
+    [order.id, order.userId, order.storeId, order.status, order.itemsTotal, order.deliveryFee, order.deliveryFeeWaived,
+      idempotencyKey, order.requestHash, order.createdAtMs, order.updatedAtMs],
+  );
+  await insertMany(tx, 'order_items', ['order_id', 'line_no', 'menu_item_id', 'quantity', 'unit_price'],
+    items.map((item, index) => [order.id, index + 1, item.menuItemId, item.quantity, item.unitPrice]));
+  await appendStatus(tx, order.id, order.status, order.createdAtMs);
+}
+
+/** Next entry of the order's status history; the seq is derived under the order's row lock. */
+export async function appendStatus(tx: Queryable, orderId: string, status: OrderStatus, atMs: number): Promise<void> {
+  await tx.execute(
+    `INSERT INTO order_status_history (order_id, seq, status, at_ms)
+     SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM order_status_history WHERE order_id = ?`,
+    [orderId, status, atMs, orderId],
+  );
+}
+
+/** Writes the change's event to the outbox, in the change's transaction, so that it is published if and only if the change commits. */
+export async function appendEvent(tx: Queryable, order: OrderRecord, type: OrderEventType, atMs: number): Promise<string> {
+  const eventId = newId('e');
+  const payload = {
+    orderId: order.id,
+    storeId: order.storeId,
+    userId: order.userId,
+    status: order.status,
+    riderId: order.riderId,
+    itemsTotal: order.itemsTotal,
+    deliveryFee: order.deliveryFee,
+    deliveryFeeWaived: order.deliveryFeeWaived,
+  };
+  await tx.execute(
+    'INSERT INTO order_events (event_id, order_id, store_id, user_id, type, at_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [eventId, order.id, order.storeId, order.userId, type, atMs, JSON.stringify(payload)],
+  );
+  return eventId;
+}
+
+/** Makes sure the customer's stats row exists, outside any transaction, so that placing only ever waits on a row lock. */
+export async function ensureStatsRow(db: Queryable, userId: string): Promise<void> {
+  await db.execute('INSERT IGNORE INTO customer_order_stats (user_id, active_orders, waived_total) VALUES (?, 0, 0)', [userId]);
+}
+
+/** Takes the customer's stats row lock: a customer's placements and cancellations go one at a time. */
+export async function lockStats(tx: Queryable, userId: string): Promise<{ activeOrders: number; waivedTotal: number }> {
+  const [row] = await tx.query<{ activeOrders: number; waivedTotal: number }>(
+    'SELECT active_orders AS activeOrders, waived_total AS waivedTotal FROM customer_order_stats WHERE user_id = ? FOR UPDATE',
+    [userId],
+  );
+  if (!row) throw new Error(`customer_order_stats row for ${userId} is missing; ensureStatsRow() must run first`);
+  return { activeOrders: Number(row.activeOrders), waivedTotal: Number(row.waivedTotal) };
+}
+
+/** Adds one active order (or, with -1, takes one back) and its waived fee to the customer's stats. */
+export async function adjustStats(tx: Queryable, userId: string, orders: 1 | -1, waived: number): Promise<void> {
+  await tx.execute(
+    'UPDATE customer_order_stats SET active_orders = active_orders + ?, waived_total = waived_total + ? WHERE user_id = ?',
+    [orders, orders * waived, userId],
+  );
+}
+
+/** Moves an order from one of `from` to `to`; false when another request moved it first. */
+export async function updateStatus(
+  tx: Queryable,
+  orderId: string,
+  from: readonly OrderStatus[],
+  to: OrderStatus,
+  atMs: number,
+  extra: { riderId?: string; cancelReason?: string | null } = {},
+): Promise<boolean> {
+  const sets = ['status = ?', 'updated_at_ms = ?'];
+  const params: Array<string | number | null> = [to, atMs];
+  if (extra.riderId !== undefined) {
+    sets.push('rider_id = ?');
+    params.push(extra.riderId);
+  }
+  if (extra.cancelReason !== undefined) {
+    sets.push('cancel_reason = ?');
+    params.push(extra.cancelReason);
+  }
+  const result = await tx.execute(
+    `UPDATE orders SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+    [...params, orderId, ...from],
+  );
+  return result.affectedRows === 1;
+}
+
+/** Gives an unassigned order to a rider; false when a rider already has it or the status does not allow it. */
+export async function assignRider(tx: Queryable, orderId: string, riderId: string, atMs: number): Promise<boolean> {
+  const result = await tx.execute(
+    `UPDATE orders SET rider_id = ?, updated_at_ms = ? WHERE id = ? AND rider_id IS NULL AND status IN ('ACCEPTED', 'READY')`,
+    [riderId, atMs, orderId],
+  );
+  return result.affectedRows === 1;
+}

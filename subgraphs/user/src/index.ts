@@ -1,0 +1,4 @@
+import { runSubgraph } from '@ordergraph/common';
+import { userSubgraph } from './server.js';
+
+await runSubgraph(userSubgraph);
