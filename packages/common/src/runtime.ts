@@ -4,7 +4,7 @@ import { createLogger, type Logger } from './logger.js';
 import { closePeers, createPeers, type Peers } from './peers.js';
 import { secretKey } from './principal.js';
 import { World } from './seed/world.js';
-import { openRedis, openSubgraphDb, type SubgraphDeps, type SubgraphModule } from './service.js';
+import { openRedis, openSubgraphDb, redisReady, type SubgraphDeps, type SubgraphModule } from './service.js';
 import { startSubgraphServer, type BaseContext } from './subgraph-server.js';
 
 export interface BootedSubgraph {
@@ -32,7 +32,12 @@ export async function bootSubgraph<Context extends BaseContext>(module: Subgraph
   const ownPeers = !options.peers;
   const peers = options.peers ?? createPeers(config);
   const deps: SubgraphDeps = { db, redis, peers, log };
+  // Serving goes on without Redis (callers fall back); seeding into it cannot.
+  const redisDown = redis
+    ? await redisReady(redis).then(() => null, (error: unknown) => (log.warn({ err: error }, 'Redis is not reachable yet'), error))
+    : null;
   if (options.seedIfEmpty && (await module.isEmpty(deps))) {
+    if (redisDown) throw redisDown;
     const started = Date.now();
     await module.seed(deps, options.world ?? new World());
     log.info({ ms: Date.now() - started }, `${module.name}: seeded the demo world`);

@@ -53,3 +53,26 @@ export function openRedis(url: string | null, keyPrefix = ''): Redis | null {
     lazyConnect: false,
   });
 }
+
+/** Long enough for a local or same-zone Redis to accept a connection. */
+const REDIS_CONNECT_WAIT_MS = 5_000;
+
+/**
+ * openRedis queues nothing while connecting, so whatever must write at start (a seed) waits
+ * for the connection here first, or fails loudly after `timeoutMs`.
+ */
+export async function redisReady(redis: Redis, timeoutMs = REDIS_CONNECT_WAIT_MS): Promise<void> {
+  if (redis.status === 'ready') return;
+  let onReady: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      redis.once('ready', onReady);
+      timer = setTimeout(() => reject(new Error(`Redis did not accept a connection within ${timeoutMs} ms`)), timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onReady) redis.off('ready', onReady);
+  }
+}
