@@ -69,7 +69,8 @@ export async function runSubgraph<Context extends BaseContext>(module: SubgraphM
     config,
     port,
     log,
-    seedIfEmpty: process.env['SEED_DEMO_DATA'] !== 'false' && !config.production,
+    // The demo world is for trying the system out: on by default outside production, SEED_DEMO_DATA=true|false decides.
+    seedIfEmpty: process.env['SEED_DEMO_DATA'] ? process.env['SEED_DEMO_DATA'] === 'true' : !config.production,
   });
   closeOnSignal(log, booted.close);
 }
