@@ -4,4 +4,6 @@ import type { Principal } from '@ordergraph/common';
 export interface GatewayContext {
   readonly principal: Principal | null;
   readonly authorization: string | undefined;
+  /** Aborts when the request's deadline passes; every subgraph fetch of the request ends by then. */
+  readonly deadline: AbortSignal;
 }

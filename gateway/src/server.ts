@@ -9,12 +9,17 @@ import { createErrorFormatter, listen, principalFromAuthorization, secretKey, ty
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createReadinessCheck } from './readiness.js';
+import { resolvePerSubgraph } from './resilience/options.js';
 import { SubgraphSource } from './subgraph-source.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
 import { loadSupergraph } from './supergraph.js';
 
 export interface RunningGateway extends RunningServer {
   /** `origin/graphql`. */
   readonly url: string;
+  /** Each subgraph's client, by name: its policy state is what /metrics reports. */
+  readonly sources: ReadonlyMap<string, SubgraphSource>;
+  readonly metrics: GatewayMetrics;
 }
 
 /**
@@ -25,6 +30,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const supergraph = loadSupergraph(config);
   const urls = new Map(supergraph.subgraphs.map(({ name, url }) => [name, url]));
   const sources: SubgraphSource[] = [];
+  const metrics = new GatewayMetrics();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
     logger: log,
@@ -32,8 +38,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       const source = new SubgraphSource({
         name,
         url: urls.get(name) ?? url ?? '',
-        timeoutMs: config.subgraphTimeoutMs,
-        connections: config.subgraphConnections,
+        resilience: resolvePerSubgraph(config.resilience, name),
+        metrics,
       });
       sources.push(source);
       return source;
@@ -66,6 +72,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     const report = await readiness.check();
     res.status(report.ready ? 200 : 503).json(report);
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -73,7 +82,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       context: async ({ req }): Promise<GatewayContext> => {
         const authorization = req.headers.authorization;
         try {
-          return { principal: await principalFromAuthorization(authorization, key), authorization };
+          const principal = await principalFromAuthorization(authorization, key);
+          return { principal, authorization, deadline: AbortSignal.timeout(config.requestDeadlineMs) };
         } catch (error) {
           if (error instanceof GraphQLError) {
             throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
@@ -89,6 +99,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   return {
     ...running,
     url: `${running.origin}/graphql`,
+    sources: new Map(sources.map((source) => [source.name, source])),
+    metrics,
     close: async () => {
       await running.close();
       await apollo.stop();

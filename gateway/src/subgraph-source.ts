@@ -1,63 +1,94 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { codedError, ErrorCode } from '@ordergraph/common';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Agent, request } from 'undici';
 import type { GatewayContext } from './context.js';
+import { SubgraphHttpError, toSubgraphError } from './resilience/faults.js';
+import { InFlightDeduplicator } from './resilience/dedupe.js';
+import type { ResilienceOptions } from './resilience/options.js';
+import { createSubgraphPolicy, type FetchKind, type SubgraphPolicy } from './resilience/policy.js';
+import type { GatewayMetrics } from './telemetry/metrics.js';
+import { LABEL } from './telemetry/names.js';
 
 export interface SubgraphSourceOptions {
   readonly name: string;
   readonly url: string;
-  readonly timeoutMs: number;
-  readonly connections: number;
+  readonly resilience: ResilienceOptions;
+  readonly metrics: GatewayMetrics;
 }
 
 /**
- * The gateway's client for one subgraph: its own keep-alive pool, a deadline per fetch, the
- * caller's token passed on (each subgraph authorizes what it owns), and every transport
- * failure turned into the contract's SUBGRAPH_* error naming the subgraph, never its address.
+ * The gateway's client for one subgraph: its own bounded keep-alive pool, its policy chain
+ * (see resilience/policy.ts), identical concurrent query fetches joined into one, the
+ * caller's token passed on (each subgraph authorizes what it owns), and every failure turned
+ * into the contract's SUBGRAPH_* error naming the subgraph and nothing else about it.
  */
-export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
-  readonly subgraph: string;
+export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
+  readonly name: string;
+  readonly policy: SubgraphPolicy;
+  private readonly url: string;
   private readonly agent: Agent;
+  private readonly dedupe = new InFlightDeduplicator<string>();
+  private readonly metrics: GatewayMetrics;
 
   constructor(options: SubgraphSourceOptions) {
-    const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000 });
-    const fetcher = ((url: string, init: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(url, { ...init, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs) })) as unknown as Fetcher;
-    super({ url: options.url, fetcher });
-    this.subgraph = options.name;
-    this.agent = agent;
+    this.name = options.name;
+    this.url = options.url;
+    this.metrics = options.metrics;
+    this.agent = new Agent({ connections: options.resilience.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.policy = createSubgraphPolicy(options.name, options.resilience, options.metrics.policyEvents);
+    options.metrics.watchPolicy(options.name, this.policy);
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request: graphqlRequest, context } = options;
+    const query = graphqlRequest.query ?? '';
+    const kind: FetchKind = /^\s*mutation\b/.test(query) ? 'mutation' : 'query';
+    const body = JSON.stringify({ query, variables: graphqlRequest.variables, operationName: graphqlRequest.operationName });
+    const authorization: string | undefined = context.authorization;
+    const deadline: AbortSignal = context.deadline ?? AbortSignal.timeout(60_000);
+    const send = () => this.policy.execute(kind, (signal) => this.post(body, authorization, signal), deadline);
     try {
-      return await super.process(options);
+      let text: Promise<string>;
+      if (kind === 'mutation') {
+        text = send();
+      } else {
+        // Per caller: the key holds the token, so that no principal ever gets another's answer.
+        const { result, joined } = this.dedupe.run(`${authorization ?? ''}\n${body}`, send);
+        if (joined) this.metrics.dedupJoined.inc({ [LABEL.subgraph]: this.name });
+        text = result;
+      }
+      return JSON.parse(await text) as GatewayGraphQLResponse;
     } catch (error) {
-      throw subgraphFailure(this.subgraph, error);
+      const failure = toSubgraphError(this.name, error);
+      this.metrics.subgraphErrors.inc({ [LABEL.subgraph]: this.name, [LABEL.code]: String(failure.extensions['code']) });
+      throw failure;
+    }
+  }
+
+  /** One HTTP attempt. A 5xx is a fault of the subgraph; a 4xx body is a GraphQL answer and passes through. */
+  private async post(body: string, authorization: string | undefined, signal: AbortSignal): Promise<string> {
+    const started = performance.now();
+    let status = 'error';
+    try {
+      const response = await request(this.url, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body,
+        signal,
+      });
+      status = String(response.statusCode);
+      if (response.statusCode >= 500) {
+        await response.body.dump();
+        throw new SubgraphHttpError(response.statusCode);
+      }
+      return await response.body.text();
+    } finally {
+      this.metrics.subgraphDuration.observe({ [LABEL.subgraph]: this.name, [LABEL.status]: status }, (performance.now() - started) / 1_000);
     }
   }
 
   close(): Promise<void> {
     return this.agent.close();
   }
-}
-
-/** What a client sees when a subgraph could not be asked: a contract code and the subgraph's name. */
-export function subgraphFailure(subgraph: string, error: unknown): GraphQLError {
-  if (isTimeout(error)) {
-    return codedError(ErrorCode.SUBGRAPH_TIMEOUT, `The ${subgraph} service did not answer in time.`, { subgraph });
-  }
-  return codedError(ErrorCode.SUBGRAPH_UNAVAILABLE, `The ${subgraph} service is unavailable.`, { subgraph });
-}
-
-function isTimeout(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e.name === 'TimeoutError') return true;
-  }
-  return false;
 }

@@ -23,8 +23,8 @@ export const sharedEnvSchema = z.object({
   SUBGRAPH_USER_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   SUBGRAPH_ORDER_URL: z.url().default('http://127.0.0.1:4004/graphql'),
   SUBGRAPH_RIDER_URL: z.url().default('http://127.0.0.1:4005/graphql'),
-  /** Budget for one subgraph-to-subgraph call (placing an order reads three services at once). */
-  PEER_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  /** Budget for one subgraph-to-subgraph call (placing an order reads three services at once); under the gateway's 1 s attempt timeout. */
+  PEER_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;

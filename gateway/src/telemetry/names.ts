@@ -1,0 +1,34 @@
+/**
+ * Every metric and label name the gateway exports, in one place. Where OpenTelemetry's
+ * semantic conventions name the measurement (http.client.request.duration), the Prometheus
+ * form of that name is used; the rest are ours and say so with the `ordergraph_` prefix.
+ */
+export const METRIC = {
+  /** Per subgraph: one HTTP attempt, from sending to the last byte (OTel http.client.request.duration). */
+  subgraphRequestDuration: 'http_client_request_duration_seconds',
+  /** Per subgraph and contract code: fetches that ended in a SUBGRAPH_* error. */
+  subgraphErrors: 'ordergraph_subgraph_errors_total',
+  subgraphRetries: 'ordergraph_subgraph_retries_total',
+  subgraphDedupJoined: 'ordergraph_subgraph_dedup_joined_total',
+  bulkheadInFlight: 'ordergraph_subgraph_bulkhead_in_flight',
+  bulkheadQueued: 'ordergraph_subgraph_bulkhead_queued',
+  bulkheadRejected: 'ordergraph_subgraph_bulkhead_rejected_total',
+  /** 0 closed, 1 half-open, 2 open. */
+  breakerState: 'ordergraph_subgraph_circuit_state',
+  breakerTransitions: 'ordergraph_subgraph_circuit_transitions_total',
+} as const;
+
+export const LABEL = {
+  subgraph: 'subgraph',
+  code: 'code',
+  /** HTTP status of the attempt, or "error" when none came back (OTel http.response.status_code). */
+  status: 'http_response_status_code',
+  state: 'state',
+} as const;
+
+export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/** Latency buckets in seconds: fine below 100 ms, where the seeds' 40 ms query bar lives, coarse above. */
+export const LATENCY_BUCKETS_S = [
+  0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
+];
