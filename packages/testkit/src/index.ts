@@ -2,3 +2,4 @@ export * from './client.js';
 export * from './contract.js';
 export * from './servers.js';
 export * from './system.js';
+export * from './fault-proxy.js';
