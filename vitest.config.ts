@@ -7,6 +7,8 @@ export default defineConfig({
     // Each integration file starts the whole system on the real MariaDB and Redis: two at a time on two cores.
     pool: 'forks',
     maxWorkers: 2,
+    // Memory-ceiling tests collect garbage before they measure.
+    execArgv: ['--expose-gc'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,5 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { TaskCancelledError } from 'cockatiel';
 import { Agent, request } from 'undici';
 import type { GatewayContext } from './context.js';
 import { SubgraphHttpError, toSubgraphError } from './resilience/faults.js';
@@ -83,6 +84,10 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
         throw new SubgraphHttpError(response.statusCode);
       }
       return await response.body.text();
+    } catch (error) {
+      // The attempt's deadline aborted it: say so, rather than whatever the HTTP client calls an abort.
+      if (signal.aborted && !(error instanceof SubgraphHttpError)) throw new TaskCancelledError('subgraph attempt timed out');
+      throw error;
     } finally {
       this.metrics.subgraphDuration.observe({ [LABEL.subgraph]: this.name, [LABEL.status]: status }, (performance.now() - started) / 1_000);
     }

@@ -42,7 +42,8 @@ const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half-open'> = {
  * timeout is innermost so that time queued is not charged to the subgraph.
  */
 export function createSubgraphPolicy(subgraph: string, options: ResilienceOptions, events: PolicyEvents = {}): SubgraphPolicy {
-  const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  // Cooperative: the attempt is aborted and its slot is held until the HTTP request has really let go.
+  const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Cooperative);
   const slots = bulkhead(options.maxConcurrent, options.maxQueued);
   const breaker = circuitBreaker(handleWhen(isSubgraphFault), {
     halfOpenAfter: options.breakerHalfOpenAfterMs,

@@ -1,6 +1,9 @@
 import { createLogger, readSharedConfig, World, type SubgraphName, type WorldSize } from '@ordergraph/common';
 import { startSystem, type RunningSystem } from '@ordergraph/system';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { TEST_JWT_SECRET } from './client.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { dropPrefix, TEST_MYSQL_URL, TEST_REDIS_URL, uniquePrefix } from './servers.js';
 
 /** Small enough to seed in about a second, with the contract's ids and shapes. */
@@ -14,12 +17,27 @@ export interface TestSystemOptions {
   readonly route?: (name: SubgraphName, listening: string) => string;
   /** More gateway or subgraph settings (SUBGRAPH_TIMEOUT_MS, …). */
   readonly env?: Record<string, string>;
+  /** Fixed listening ports (0, any free one, for the rest). */
+  readonly ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  /** A fault proxy between every caller (gateway and peers) and each of these subgraphs. */
+  readonly proxied?: readonly SubgraphName[];
 }
 
 export interface TestSystem extends RunningSystem {
   /** The gateway's GraphQL endpoint. */
   readonly url: string;
   readonly prefix: string;
+  /** The proxies of `options.proxied`, by subgraph. */
+  readonly proxies: Readonly<Partial<Record<SubgraphName, FaultProxy>>>;
+}
+
+/** A port that was free a moment ago: the subgraph will listen on it, behind a proxy started first. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /**
@@ -37,20 +55,30 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.env,
   };
   const level = process.env['TEST_LOG_LEVEL'] ?? 'silent';
+  const ports: Partial<Record<SubgraphName | 'gateway', number>> = { gateway: 0, store: 0, menu: 0, user: 0, order: 0, rider: 0, ...options.ports };
+  const proxies: Partial<Record<SubgraphName, FaultProxy>> = {};
+  for (const name of options.proxied ?? []) {
+    const port = await freePort();
+    ports[name] = port;
+    proxies[name] = await startFaultProxy({ host: '127.0.0.1', port });
+  }
+  const route = options.route ?? ((name: SubgraphName, listening: string) => proxies[name]?.url('/graphql') ?? listening);
   const system = await startSystem({
     config: readSharedConfig(env),
     env,
     logFor: (name) => createLogger(name, level),
-    ports: { gateway: 0, store: 0, menu: 0, user: 0, order: 0, rider: 0 },
-    route: options.route ?? ((_name, listening) => listening),
+    ports,
+    route,
     world: new World(options.world ?? TEST_WORLD),
   });
   return {
     ...system,
     url: system.gateway.url,
     prefix,
+    proxies,
     close: async () => {
       await system.close();
+      await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
       if (!options.embedded) await dropPrefix(prefix);
     },
   };
