@@ -15,3 +15,4 @@ export * from './subgraph-server.js';
 export * from './service.js';
 export * from './seed/world.js';
 export * from './runtime.js';
+export * from './events/index.js';

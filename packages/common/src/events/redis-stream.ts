@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import { decodeEvent, encodeEvent, type OrderEvent, type StreamedEvent } from './order-event.js';
+import { ORDER_EVENTS_STREAM, STREAM_RETENTION_MS, type EventStream } from './stream.js';
+
+type Entry = [id: string, fields: string[]];
+
+function toStreamed(entries: readonly Entry[] | null | undefined): StreamedEvent[] {
+  return (entries ?? []).filter(([, fields]) => fields !== null).map(([streamId, fields]) => ({ streamId, event: decodeEvent(fields) }));
+}
+
+/**
+ * Order events on a Redis Stream. Blocking reads use their own connection, so that a consumer
+ * waiting for events never holds up the commands of everyone else on the shared client.
+ */
+export class RedisEventStream implements EventStream {
+  private blocking: Redis | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string = ORDER_EVENTS_STREAM,
+  ) {}
+
+  async publish(events: readonly OrderEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // Trimming by age keeps the resume window and bounds memory; "~" lets Redis trim whole nodes cheaply.
+    const minId = String(Date.now() - STREAM_RETENTION_MS);
+    const pipeline = this.redis.pipeline();
+    for (const event of events) pipeline.xadd(this.key, 'MINID', '~', minId, '*', ...encodeEvent(event));
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async ensureGroup(group: string): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.key, group, '$', 'MKSTREAM');
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  async readGroup(group: string, consumer: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
+    this.blocking ??= this.redis.duplicate();
+    const result = (await this.blocking.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
+      | Array<[string, Entry[]]>
+      | null;
+    return toStreamed(result?.[0]?.[1]);
+  }
+
+  async claimStale(group: string, consumer: string, minIdleMs: number, count: number): Promise<StreamedEvent[]> {
+    const [, entries] = (await this.redis.xautoclaim(this.key, group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, Entry[]];
+    return toStreamed(entries);
+  }
+
+  async ack(group: string, streamIds: readonly string[]): Promise<void> {
+    if (streamIds.length > 0) await this.redis.xack(this.key, group, ...streamIds);
+  }
+
+  async readAfter(streamId: string, count: number): Promise<StreamedEvent[]> {
+    const entries = (await this.redis.xrange(this.key, `(${streamId}`, '+', 'COUNT', count)) as Entry[];
+    return toStreamed(entries);
+  }
+
+  async close(): Promise<void> {
+    this.blocking?.disconnect();
+  }
+}
