@@ -1,5 +1,7 @@
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { QueryPlanner, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
+
+type AnyPlanNode = PlanNode | SubscriptionNode;
 import { parse } from 'graphql';
 
 /** Asks Apollo's query planner for the plan the gateway would run for `operation`. */
@@ -10,7 +12,7 @@ export function planOperation(supergraphSdl: string, operation: string): QueryPl
 }
 
 /** Sequential fetch levels: a sequence adds its steps' depths, a parallel node takes the deepest branch. */
-export function planDepth(node: PlanNode | undefined): number {
+export function planDepth(node: AnyPlanNode | undefined): number {
   if (!node) return 0;
   switch (node.kind) {
     case 'Fetch':
@@ -31,7 +33,7 @@ export function planDepth(node: PlanNode | undefined): number {
 }
 
 /** The subgraphs a plan fetches from, each named once. */
-export function subgraphsInPlan(node: PlanNode | undefined, into = new Set<string>()): Set<string> {
+export function subgraphsInPlan(node: AnyPlanNode | undefined, into = new Set<string>()): Set<string> {
   if (!node) return into;
   switch (node.kind) {
     case 'Fetch':

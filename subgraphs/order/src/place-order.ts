@@ -46,8 +46,9 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
   const customer = requireRole(principal, 'customer');
   validate(input);
   const requestHash = hashRequest(input);
+  const storedKey = storedIdempotencyKey(input.idempotencyKey);
 
-  const existing = await findOrderByIdempotencyKey(db, customer.sub, input.idempotencyKey);
+  const existing = await findOrderByIdempotencyKey(db, customer.sub, storedKey);
   if (existing) return sameRequestOrFail(existing, requestHash, input.idempotencyKey);
 
   const headers = { authorization };
@@ -85,7 +86,7 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
   try {
     const id = await db.transaction(async (tx) => {
       const stats = await lockStats(tx, customer.sub);
-      const raced = await findOrderByIdempotencyKey(tx, customer.sub, input.idempotencyKey, true);
+      const raced = await findOrderByIdempotencyKey(tx, customer.sub, storedKey, true);
       if (raced) return sameRequestOrFail(raced, requestHash, input.idempotencyKey).id;
       const isFirstOrder = stats.activeOrders === 0;
       const waived = isFirstOrder || (threshold !== null && itemsTotal >= threshold) ? deliveryFee : 0;
@@ -103,7 +104,7 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
         createdAtMs: now,
         updatedAtMs: now,
       };
-      await insertOrder(tx, { order, idempotencyKey: input.idempotencyKey, items: lines });
+      await insertOrder(tx, { order, idempotencyKey: storedKey, items: lines });
       await appendEvent(tx, order, 'PLACED', now);
       await adjustStats(tx, customer.sub, 1, waived);
       return order.id;
@@ -114,7 +115,7 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
   } catch (error) {
     // The row lock makes this unreachable in practice; the unique index is the backstop.
     if (!isDuplicateKeyError(error)) throw error;
-    const winner = await findOrderByIdempotencyKey(db, customer.sub, input.idempotencyKey);
+    const winner = await findOrderByIdempotencyKey(db, customer.sub, storedKey);
     if (!winner) throw error;
     return sameRequestOrFail(winner, requestHash, input.idempotencyKey);
   }
@@ -138,6 +139,16 @@ function validate(input: PlaceOrderInput): void {
     }
     seen.add(item.menuItemId);
   }
+}
+
+/**
+ * The key as stored and looked up: its SHA-256 in hex. The databases are utf8mb4_bin, a PAD
+ * SPACE collation on MariaDB and MySQL alike: it compares 'k' and 'k ' as equal (SQLite does
+ * not), so the raw key made two of the client's keys one. The digest has no trailing spaces,
+ * compares byte for byte on both engines, and always fits the column.
+ */
+function storedIdempotencyKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 /** What makes two placements "the same request": the store and the lines, in any order. */

@@ -15,7 +15,9 @@ import { advanceDelivery, findDelivery, insertDelivery, type DeliveryRecord, typ
 /** The calling rider takes the order; of many riders racing, the order subgraph lets one through. */
 export async function acceptDelivery(ctx: RiderContext, orderId: string): Promise<DeliveryRecord> {
   const riderId = requireRole(ctx.principal, 'rider').sub;
-  const existing = await findDelivery(ctx.db, orderId);
+  const [known, existing] = await Promise.all([ctx.loaders.riderById.load(riderId), findDelivery(ctx.db, orderId)]);
+  // The order subgraph takes any rider token's word; a rider nobody knows would hold the order for good.
+  if (!known) throw codedError(ErrorCode.FORBIDDEN, `There is no rider ${riderId}; only a known rider may take an order.`);
   if (existing) return ownOrTaken(existing, riderId);
   // Read while the order subgraph decides; a missing location only makes the ETA a default.
   const riderLocation = ctx.loaders.locationByRiderId.load(riderId).catch(() => null);
