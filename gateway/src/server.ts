@@ -5,9 +5,10 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter, listen, principalFromAuthorization, secretKey, type Logger, type RunningServer } from '@ordergraph/common';
+import { createErrorFormatter, createHttpErrorHandler, listen, principalFromAuthorization, secretKey, type Logger, type RunningServer } from '@ordergraph/common';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { distinctErrorsPlugin } from './plugins/distinct-errors.js';
 import { createReadinessCheck } from './readiness.js';
 import { resolvePerSubgraph } from './resilience/options.js';
 import { SubgraphSource } from './subgraph-source.js';
@@ -57,6 +58,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     csrfPrevention: false,
     logger: log,
     plugins: [
+      distinctErrorsPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
@@ -93,6 +95,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       },
     }),
   );
+
+  app.use(createHttpErrorHandler(log));
 
   const running = await listen(app, config.host, config.port);
   log.info({ url: `${running.origin}/graphql`, subgraphs: supergraph.subgraphs.map((s) => s.name) }, 'gateway listening');

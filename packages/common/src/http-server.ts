@@ -20,13 +20,15 @@ export async function listen(app: Express, host: string, port: number): Promise<
   });
   const address = server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  // Once closed, closing again is a no-op: shutdown paths may overlap (a test stops one service, then the system).
+  let closed: Promise<void> | undefined;
   return {
     server,
     origin,
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closed ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
-      }),
+      })),
   };
 }

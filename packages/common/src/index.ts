@@ -16,3 +16,4 @@ export * from './service.js';
 export * from './seed/world.js';
 export * from './runtime.js';
 export * from './events/index.js';
+export * from './http-errors.js';

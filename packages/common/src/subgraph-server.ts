@@ -7,6 +7,7 @@ import express from 'express';
 import { GraphQLError, GraphQLScalarType, Kind, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { createErrorFormatter } from './format-error.js';
+import { createHttpErrorHandler } from './http-errors.js';
 import { listen, type RunningServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { principalFromAuthorization, type Principal } from './principal.js';
@@ -88,14 +89,17 @@ export async function startSubgraphServer<Context extends BaseContext>(
       },
     }),
   );
+  app.use(createHttpErrorHandler(options.log));
   const running = await listen(app, options.host, options.port);
   options.log.info({ url: `${running.origin}/graphql` }, `${definition.name} subgraph listening`);
+  let closed: Promise<void> | undefined;
   return {
     ...running,
-    close: async () => {
-      await running.close();
-      await apollo.stop();
-    },
+    close: () =>
+      (closed ??= (async () => {
+        await running.close();
+        await apollo.stop();
+      })()),
   };
 }
 

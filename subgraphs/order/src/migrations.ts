@@ -39,22 +39,41 @@ export const migrations: Migrations = [
       PRIMARY KEY (order_id, seq)
     )`,
     // Kept in the same transaction as the orders it sums: the arbiter of the first-order waiver.
+    // version rises by one with each change, and the change's event carries it.
     `CREATE TABLE customer_order_stats (
       user_id VARCHAR(32) NOT NULL PRIMARY KEY,
       active_orders INT NOT NULL,
-      waived_total BIGINT NOT NULL
+      waived_total BIGINT NOT NULL,
+      version BIGINT NOT NULL DEFAULT 0
     )`,
-    // The outbox: every change's event, written in the change's transaction.
-    `CREATE TABLE order_events (
-      event_id VARCHAR(40) NOT NULL PRIMARY KEY,
-      order_id VARCHAR(40) NOT NULL,
-      store_id VARCHAR(32) NOT NULL,
-      user_id VARCHAR(32) NOT NULL,
-      type VARCHAR(20) NOT NULL,
-      at_ms BIGINT NOT NULL,
-      payload TEXT NOT NULL,
-      published_at_ms BIGINT NULL
-    )`,
-    'CREATE INDEX order_events_unpublished ON order_events (published_at_ms, event_id)',
+    // The outbox: every change's event, written in the change's transaction while it holds the
+    // order's row lock, so that seq orders each order's events as they were committed.
+    {
+      mysql: `CREATE TABLE order_events (
+        seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        event_id VARCHAR(40) NOT NULL,
+        order_id VARCHAR(40) NOT NULL,
+        store_id VARCHAR(32) NOT NULL,
+        user_id VARCHAR(32) NOT NULL,
+        type VARCHAR(20) NOT NULL,
+        at_ms BIGINT NOT NULL,
+        payload TEXT NOT NULL,
+        published_at_ms BIGINT NULL
+      )`,
+      embedded: `CREATE TABLE order_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id VARCHAR(40) NOT NULL,
+        order_id VARCHAR(40) NOT NULL,
+        store_id VARCHAR(32) NOT NULL,
+        user_id VARCHAR(32) NOT NULL,
+        type VARCHAR(20) NOT NULL,
+        at_ms BIGINT NOT NULL,
+        payload TEXT NOT NULL,
+        published_at_ms BIGINT NULL
+      )`,
+    },
+    'CREATE UNIQUE INDEX order_events_event_id ON order_events (event_id)',
+    // The relay's scan: unpublished events in commit order.
+    'CREATE INDEX order_events_unpublished ON order_events (published_at_ms, seq)',
   ],
 ];

@@ -105,8 +105,8 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
         updatedAtMs: now,
       };
       await insertOrder(tx, { order, idempotencyKey: storedKey, items: lines });
-      await appendEvent(tx, order, 'PLACED', now);
-      await adjustStats(tx, customer.sub, 1, waived);
+      const version = await adjustStats(tx, customer.sub, stats.version, 1, waived);
+      await appendEvent(tx, order, 'PLACED', now, version);
       return order.id;
     });
     const [order] = await findOrdersByIds(db, [id]);

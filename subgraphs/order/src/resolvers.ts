@@ -27,7 +27,9 @@ export const resolvers: Resolvers<OrderContext> = {
     me: (_root, _args, { principal }) => ({ id: requireRole(principal, 'customer').sub }),
     order: async (_root, { id }: { id: string }, { principal, loaders }) =>
       authorizeRead(principal, await loaders.orderById.load(id), id),
-    store: (_root, { id }: { id: string }) => ({ id }),
+    // Shared with the store subgraph, which knows whether the store exists: a store it does not
+    // know is null here too. When it cannot be asked, the board still serves (authorization guards it).
+    store: async (_root, { id }: { id: string }, { loaders }) => ((await loaders.storeExists.load(id).catch(() => true)) ? { id } : null),
   },
   Mutation: {
     placeOrder: (_root, { input }: { input: PlaceOrderInput }, ctx) =>
@@ -53,7 +55,7 @@ export const resolvers: Resolvers<OrderContext> = {
     orderStats: async (user: { id: string }, _args, ctx) => {
       requireSelf(ctx.principal, user.id);
       const stats = await ctx.loaders.statsByUserId.load(user.id);
-      return { activeOrders: stats.activeOrders, waivedDeliveryFeeTotal: stats.waivedTotal };
+      return { activeOrders: stats.activeOrders, waivedDeliveryFeeTotal: stats.waivedTotal, version: stats.version };
     },
   },
   Store: {

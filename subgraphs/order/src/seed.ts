@@ -5,7 +5,7 @@ const ORDERS_PER_BATCH = 2_000;
 
 /** Writes the world's orders with their lines, history and per-customer stats; seeded history has no outbox events. */
 export async function seedOrders(db: Queryable, world: World): Promise<void> {
-  const stats = new Map<string, { active: number; waived: number }>();
+  const stats = new Map<string, { active: number; waived: number; version: number }>();
   for (const batch of batches(world.orders(), ORDERS_PER_BATCH)) {
     await insertMany(db, 'orders',
       ['id', 'user_id', 'store_id', 'status', 'rider_id', 'items_total', 'delivery_fee', 'delivery_fee_waived', 'created_at_ms', 'updated_at_ms'],
@@ -15,15 +15,17 @@ export async function seedOrders(db: Queryable, world: World): Promise<void> {
     await insertMany(db, 'order_status_history', ['order_id', 'seq', 'status', 'at_ms'],
       batch.flatMap((o) => o.history.map((h, n) => [o.id, n + 1, h.status, h.atMs])));
     for (const o of batch) {
+      const s = stats.get(o.userId) ?? { active: 0, waived: 0, version: 0 };
+      stats.set(o.userId, s);
+      // Placing is one change of the stats, cancelling another: the version counts them.
+      s.version += o.status === 'CANCELLED' ? 2 : 1;
       if (o.status === 'CANCELLED') continue;
-      const s = stats.get(o.userId) ?? { active: 0, waived: 0 };
       s.active++;
       s.waived += o.deliveryFeeWaived;
-      stats.set(o.userId, s);
     }
   }
-  await insertMany(db, 'customer_order_stats', ['user_id', 'active_orders', 'waived_total'],
-    [...stats].map(([userId, s]) => [userId, s.active, s.waived]));
+  await insertMany(db, 'customer_order_stats', ['user_id', 'active_orders', 'waived_total', 'version'],
+    [...stats].map(([userId, s]) => [userId, s.active, s.waived, s.version]));
 }
 
 export async function clearOrders(db: Queryable): Promise<void> {

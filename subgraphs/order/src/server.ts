@@ -16,7 +16,7 @@ export const orderSubgraph: SubgraphModule<OrderContext> = {
     name: 'order',
     schemaPath: new URL('./schema.graphql', import.meta.url),
     resolvers,
-    createContext: (base) => ({ ...base, db, peers, loaders: createLoaders(db) }),
+    createContext: (base) => ({ ...base, db, peers, loaders: createLoaders(db, peers, base.authorization) }),
     isReady: async () => (await db.query('SELECT 1 AS ok')).length === 1,
   }),
 };

@@ -2,7 +2,7 @@ import { codedError, ErrorCode, requirePrincipal, requireRole, type Db, type Pri
 import { requireStoreMerchant } from './authorization.js';
 import { findOrderForUpdate } from './store/orders.js';
 import type { OrderEventType, OrderRecord, OrderStatus } from './store/records.js';
-import { adjustStats, appendEvent, appendStatus, assignRider, updateStatus } from './store/writes.js';
+import { adjustStats, appendEvent, appendStatus, assignRider, lockStats, updateStatus } from './store/writes.js';
 
 /**
  * The order's state machine. Each move happens in one transaction that locks the order row,
@@ -69,8 +69,12 @@ export async function moveOrder(
     if (!moved) throw invalidTransition(order, move.to);
     const updated: OrderRecord = { ...order, status: move.to, updatedAtMs: now };
     await appendStatus(tx, order.id, move.to, now);
-    await appendEvent(tx, updated, move.event, now);
-    if (move.to === 'CANCELLED') await adjustStats(tx, order.userId, -1, order.deliveryFeeWaived);
+    let userVersion: number | null = null;
+    if (move.to === 'CANCELLED') {
+      const stats = await lockStats(tx, order.userId);
+      userVersion = await adjustStats(tx, order.userId, stats.version, -1, order.deliveryFeeWaived);
+    }
+    await appendEvent(tx, updated, move.event, now, userVersion);
     return updated;
   });
 }

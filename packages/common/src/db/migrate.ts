@@ -5,7 +5,10 @@ import type { Db } from './types.js';
  * order, and never edited after it ships (add a new step instead). Statements use the SQL
  * both MySQL and the embedded engine accept.
  */
-export type Migrations = ReadonlyArray<readonly string[]>;
+export type Migrations = ReadonlyArray<ReadonlyArray<Statement>>;
+
+/** A statement both engines accept, or one spelling for each where they differ (auto-increment keys). */
+export type Statement = string | { readonly mysql: string; readonly embedded: string };
 
 /** Applies the steps not yet applied, under a lock so that replicas starting together agree. */
 export async function migrate(db: Db, name: string, migrations: Migrations): Promise<void> {
@@ -16,7 +19,7 @@ export async function migrate(db: Db, name: string, migrations: Migrations): Pro
     for (const [index, statements] of migrations.entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
-      for (const statement of statements) await db.execute(statement);
+      for (const statement of statements) await db.execute(typeof statement === 'string' ? statement : statement[db.dialect]);
       await db.execute('INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)', [version, Date.now()]);
     }
   });

@@ -76,9 +76,9 @@ export async function findHistoryByOrderIds(db: Queryable, orderIds: readonly st
 
 export async function findStatsByUserIds(db: Queryable, userIds: readonly string[]): Promise<OrderStatsRecord[]> {
   const rows = await db.query<OrderStatsRecord>(
-    `SELECT user_id AS userId, active_orders AS activeOrders, waived_total AS waivedTotal
+    `SELECT user_id AS userId, active_orders AS activeOrders, waived_total AS waivedTotal, version
        FROM customer_order_stats WHERE user_id IN (${placeholders(userIds.length)})`,
     userIds,
   );
-  return rows.map((row) => ({ ...row, activeOrders: Number(row.activeOrders), waivedTotal: Number(row.waivedTotal) }));
+  return rows.map((row) => ({ ...row, activeOrders: Number(row.activeOrders), waivedTotal: Number(row.waivedTotal), version: Number(row.version) }));
 }

@@ -36,4 +36,6 @@ export interface OrderStatsRecord {
   readonly userId: string;
   readonly activeOrders: number;
   readonly waivedTotal: number;
+  /** Rises by one with each change; the change's event carries it. */
+  readonly version: number;
 }

@@ -1,4 +1,5 @@
 import { insertMany, newId, type Queryable } from '@ordergraph/common';
+import type { OrderEvent } from '@ordergraph/common';
 import type { OrderEventType, OrderRecord, OrderStatus } from './records.js';
 
 export interface NewOrder {
@@ -30,24 +31,37 @@ export async function appendStatus(tx: Queryable, orderId: string, status: Order
   );
 }
 
-/** Writes the change's event to the outbox, in the change's transaction, so that it is published if and only if the change commits. */
-export async function appendEvent(tx: Queryable, order: OrderRecord, type: OrderEventType, atMs: number): Promise<string> {
-  const eventId = newId('e');
-  const payload = {
+/**
+ * Writes the change's event to the outbox, in the change's transaction, so that it is published
+ * if and only if the change commits. `userVersion` is the customer's stats version the change
+ * produced (placing and cancelling), or null for changes that do not touch the stats.
+ */
+export async function appendEvent(
+  tx: Queryable,
+  order: OrderRecord,
+  type: OrderEventType,
+  atMs: number,
+  userVersion: number | null = null,
+): Promise<OrderEvent> {
+  const event: OrderEvent = {
+    eventId: newId('e'),
+    type,
     orderId: order.id,
     storeId: order.storeId,
     userId: order.userId,
+    atMs,
     status: order.status,
     riderId: order.riderId,
     itemsTotal: order.itemsTotal,
     deliveryFee: order.deliveryFee,
     deliveryFeeWaived: order.deliveryFeeWaived,
+    userVersion,
   };
   await tx.execute(
     'INSERT INTO order_events (event_id, order_id, store_id, user_id, type, at_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [eventId, order.id, order.storeId, order.userId, type, atMs, JSON.stringify(payload)],
+    [event.eventId, order.id, order.storeId, order.userId, type, atMs, JSON.stringify(event)],
   );
-  return eventId;
+  return event;
 }
 
 /** Makes sure the customer's stats row exists, outside any transaction, so that placing only ever waits on a row lock. */
@@ -56,21 +70,26 @@ export async function ensureStatsRow(db: Queryable, userId: string): Promise<voi
 }
 
 /** Takes the customer's stats row lock: a customer's placements and cancellations go one at a time. */
-export async function lockStats(tx: Queryable, userId: string): Promise<{ activeOrders: number; waivedTotal: number }> {
-  const [row] = await tx.query<{ activeOrders: number; waivedTotal: number }>(
-    'SELECT active_orders AS activeOrders, waived_total AS waivedTotal FROM customer_order_stats WHERE user_id = ? FOR UPDATE',
+export async function lockStats(tx: Queryable, userId: string): Promise<{ activeOrders: number; waivedTotal: number; version: number }> {
+  const [row] = await tx.query<{ activeOrders: number; waivedTotal: number; version: number }>(
+    'SELECT active_orders AS activeOrders, waived_total AS waivedTotal, version FROM customer_order_stats WHERE user_id = ? FOR UPDATE',
     [userId],
   );
   if (!row) throw new Error(`customer_order_stats row for ${userId} is missing; ensureStatsRow() must run first`);
-  return { activeOrders: Number(row.activeOrders), waivedTotal: Number(row.waivedTotal) };
+  return { activeOrders: Number(row.activeOrders), waivedTotal: Number(row.waivedTotal), version: Number(row.version) };
 }
 
-/** Adds one active order (or, with -1, takes one back) and its waived fee to the customer's stats. */
-export async function adjustStats(tx: Queryable, userId: string, orders: 1 | -1, waived: number): Promise<void> {
+/**
+ * Adds one active order (or, with -1, takes one back) and its waived fee to the customer's
+ * stats, and bumps their version; call with the row lock held (lockStats) and pass the
+ * returned version to the change's event.
+ */
+export async function adjustStats(tx: Queryable, userId: string, lockedVersion: number, orders: 1 | -1, waived: number): Promise<number> {
   await tx.execute(
-    'UPDATE customer_order_stats SET active_orders = active_orders + ?, waived_total = waived_total + ? WHERE user_id = ?',
+    'UPDATE customer_order_stats SET active_orders = active_orders + ?, waived_total = waived_total + ?, version = version + 1 WHERE user_id = ?',
     [orders, orders * waived, userId],
   );
+  return lockedVersion + 1;
 }
 
 /** Moves an order from one of `from` to `to`; false when another request moved it first. */
