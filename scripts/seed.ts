@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createLogger, createPeers, openRedis, openSubgraphDb, readSharedConfig, World, DEFAULT_WORLD, type SubgraphName } from '@ordergraph/common';
+import { Registry } from 'prom-client';
+import { createLogger, createPeers, MemoryEventStream, openRedis, openSubgraphDb, readSharedConfig, World, DEFAULT_WORLD, type SubgraphName } from '@ordergraph/common';
 import { SUBGRAPH_MODULES } from '@ordergraph/system';
 
 /**
@@ -23,12 +24,14 @@ if (!config.mysql) {
 const world = new World({ users: Number(values.users), stores: Number(values.stores), riders: Number(values.riders), orders: Number(values.orders) });
 const redis = openRedis(config.redisUrl, config.redisKeyPrefix);
 const peers = createPeers(config);
+// Seeding writes tables and keys only; no events are published for the seeded history.
+const events = new MemoryEventStream();
 const started = Date.now();
 await Promise.all(
   (Object.keys(SUBGRAPH_MODULES) as SubgraphName[]).map(async (name) => {
     const module = SUBGRAPH_MODULES[name];
     const db = await openSubgraphDb(config, module);
-    const deps = { db, redis, peers, log: log.child({ subgraph: name }) };
+    const deps = { config, db, redis, peers, events, metrics: new Registry(), log: log.child({ subgraph: name }) };
     const t0 = Date.now();
     await module.clear(deps);
     await module.seed(deps, world);

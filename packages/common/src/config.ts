@@ -25,6 +25,11 @@ export const sharedEnvSchema = z.object({
   SUBGRAPH_RIDER_URL: z.url().default('http://127.0.0.1:4005/graphql'),
   /** Budget for one subgraph-to-subgraph call (placing an order reads three services at once); under the gateway's 1 s attempt timeout. */
   PEER_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /**
+   * How long an event another consumer took and left unacknowledged waits before this one
+   * takes it over: longer than any apply takes, short enough that a crash costs seconds of lag.
+   */
+  EVENT_CLAIM_IDLE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;
@@ -53,6 +58,7 @@ export interface SharedConfig {
   readonly jwtSecret: string;
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   readonly peerTimeoutMs: number;
+  readonly eventClaimIdleMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,5 +98,6 @@ export function readSharedConfig(env: Record<string, string | undefined>): Share
       rider: e.SUBGRAPH_RIDER_URL,
     }),
     peerTimeoutMs: e.PEER_TIMEOUT_MS,
+    eventClaimIdleMs: e.EVENT_CLAIM_IDLE_MS,
   });
 }

@@ -17,3 +17,5 @@ export * from './seed/world.js';
 export * from './runtime.js';
 export * from './events/index.js';
 export * from './http-errors.js';
+export * from './metric-names.js';
+export * from './redis.js';

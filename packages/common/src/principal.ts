@@ -5,7 +5,9 @@ import { codedError, ErrorCode } from './errors.js';
 export type Principal =
   | { readonly role: 'customer'; readonly sub: string }
   | { readonly role: 'merchant'; readonly sub: string; readonly storeIds: readonly string[] }
-  | { readonly role: 'rider'; readonly sub: string };
+  | { readonly role: 'rider'; readonly sub: string }
+  /** One of our own tools (rebuilding precomputed values); it reads only what is marked internal. */
+  | { readonly role: 'service'; readonly sub: string };
 
 export type Role = Principal['role'];
 
@@ -46,6 +48,7 @@ function principalFromClaims(claims: Record<string, unknown>): Principal {
   switch (role) {
     case 'customer':
     case 'rider':
+    case 'service':
       return { role, sub };
     case 'merchant': {
       const storeIds = claims['storeIds'];
@@ -55,7 +58,7 @@ function principalFromClaims(claims: Record<string, unknown>): Principal {
       return { role, sub, storeIds };
     }
     default:
-      throw codedError(ErrorCode.UNAUTHENTICATED, `The bearer token's role ${JSON.stringify(role)} is not one of customer, merchant, rider.`);
+      throw codedError(ErrorCode.UNAUTHENTICATED, `The bearer token's role ${JSON.stringify(role)} is not one of customer, merchant, rider, service.`);
   }
 }
 

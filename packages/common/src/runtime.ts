@@ -1,15 +1,21 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DEFAULT_PORTS, readSharedConfig, type SharedConfig } from './config.js';
 import type { RunningServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { closePeers, createPeers, type Peers } from './peers.js';
 import { secretKey } from './principal.js';
 import { World } from './seed/world.js';
-import { openRedis, openSubgraphDb, redisReady, type SubgraphDeps, type SubgraphModule } from './service.js';
+import { openRedis, redisReady } from './redis.js';
+import { openSubgraphDb, type SubgraphDeps, type SubgraphModule } from './service.js';
 import { startSubgraphServer, type BaseContext } from './subgraph-server.js';
+import { MemoryEventStream, RedisEventStream, type EventStream } from './events/index.js';
+import type { BackgroundWork } from './service.js';
 
 export interface BootedSubgraph {
   readonly deps: SubgraphDeps;
   readonly server: RunningServer;
+  /** The running background work; tests stop and restart it (a crashed relay, a killed consumer). */
+  background: BackgroundWork | null;
   close(): Promise<void>;
 }
 
@@ -19,6 +25,8 @@ export interface BootOptions {
   readonly log: Logger;
   /** Defaults to clients on the configured addresses. */
   readonly peers?: Peers;
+  /** Defaults to the Redis Stream, or a stream of this process's own without Redis. */
+  readonly events?: EventStream;
   /** Seed `world` (the demo world by default) when this subgraph's tables are empty. */
   readonly seedIfEmpty: boolean;
   readonly world?: World;
@@ -31,7 +39,10 @@ export async function bootSubgraph<Context extends BaseContext>(module: Subgraph
   const redis = openRedis(config.redisUrl, config.redisKeyPrefix);
   const ownPeers = !options.peers;
   const peers = options.peers ?? createPeers(config);
-  const deps: SubgraphDeps = { db, redis, peers, log };
+  const events = options.events ?? (redis ? new RedisEventStream(redis) : new MemoryEventStream());
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const deps: SubgraphDeps = { config, db, redis, peers, events, metrics, log };
   // Serving goes on without Redis (callers fall back); seeding into it cannot.
   const redisDown = redis
     ? await redisReady(redis).then(() => null, (error: unknown) => (log.warn({ err: error }, 'Redis is not reachable yet'), error))
@@ -47,17 +58,22 @@ export async function bootSubgraph<Context extends BaseContext>(module: Subgraph
     port: options.port,
     jwtKey: secretKey(config.jwtSecret),
     log,
+    metrics,
   });
-  return {
+  const booted: BootedSubgraph = {
     deps,
     server,
+    background: module.startBackground?.(deps) ?? null,
     close: async () => {
+      await booted.background?.stop();
       await server.close();
+      if (!options.events) await events.close();
       if (ownPeers) await closePeers(peers);
       redis?.disconnect();
       await db.close();
     },
   };
+  return booted;
 }
 
 /** A subgraph's standalone entry point: config from the environment, then listen until signalled. */

@@ -1,18 +1,30 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { SharedConfig, SubgraphName } from './config.js';
 import { migrate, openEmbedded, openMysql, type Db, type Migrations } from './db/index.js';
 import type { Logger } from './logger.js';
 import type { Peers } from './peers.js';
+import type { EventStream } from './events/stream.js';
 import type { World } from './seed/world.js';
 import type { BaseContext, SubgraphDefinition } from './subgraph-server.js';
 
 /** What a subgraph is built from; tests pass their own (a counting Db, peers on random ports). */
 export interface SubgraphDeps {
+  readonly config: SharedConfig;
   readonly db: Db;
   /** Null on the embedded default and wherever REDIS_URL is unset. */
   readonly redis: Redis | null;
   readonly peers: Peers;
+  /** The order events stream: Redis Streams, or the in-process stand-in on the embedded default. */
+  readonly events: EventStream;
+  /** The subgraph's Prometheus registry, served at its /metrics. */
+  readonly metrics: Registry;
   readonly log: Logger;
+}
+
+/** Work a subgraph runs beside serving (the outbox relay, event consumers). */
+export interface BackgroundWork {
+  stop(): Promise<void>;
 }
 
 /** One subgraph, as the launcher, the seed tool and the tests see it. */
@@ -26,6 +38,8 @@ export interface SubgraphModule<Context extends BaseContext = BaseContext> {
   /** Empties this subgraph's own tables (and Redis keys), for a reseed. */
   clear(deps: SubgraphDeps): Promise<void>;
   create(deps: SubgraphDeps): SubgraphDefinition<Context>;
+  /** Starts the subgraph's background work, if it has any; stopped before the subgraph closes. */
+  startBackground?(deps: SubgraphDeps): BackgroundWork;
 }
 
 /** The subgraph's own database: `<prefix><name>` on MYSQL_URL, or an embedded one; migrated. */
@@ -41,38 +55,3 @@ export async function openSubgraphDb(config: Pick<SharedConfig, 'mysql'>, module
   return db;
 }
 
-/** A Redis client that queues nothing while Redis is down: callers fall back at once instead of waiting. */
-export function openRedis(url: string | null, keyPrefix = ''): Redis | null {
-  if (!url) return null;
-  return new Redis(url, {
-    keyPrefix,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    // Reconnect quickly but not in a tight loop while Redis is away.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    lazyConnect: false,
-  });
-}
-
-/** Long enough for a local or same-zone Redis to accept a connection. */
-const REDIS_CONNECT_WAIT_MS = 5_000;
-
-/**
- * openRedis queues nothing while connecting, so whatever must write at start (a seed) waits
- * for the connection here first, or fails loudly after `timeoutMs`.
- */
-export async function redisReady(redis: Redis, timeoutMs = REDIS_CONNECT_WAIT_MS): Promise<void> {
-  if (redis.status === 'ready') return;
-  let onReady: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      onReady = resolve;
-      redis.once('ready', onReady);
-      timer = setTimeout(() => reject(new Error(`Redis did not accept a connection within ${timeoutMs} ms`)), timeoutMs);
-    });
-  } finally {
-    clearTimeout(timer);
-    if (onReady) redis.off('ready', onReady);
-  }
-}

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express from 'express';
+import type { Registry } from 'prom-client';
 import { GraphQLError, GraphQLScalarType, Kind, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { createErrorFormatter } from './format-error.js';
@@ -37,6 +38,8 @@ export interface SubgraphServerOptions {
   readonly port: number;
   readonly jwtKey: Uint8Array;
   readonly log: Logger;
+  /** Served at /metrics. */
+  readonly metrics?: Registry;
 }
 
 /** ISO 8601 timestamps out; resolvers hand it epoch milliseconds or a Date. */
@@ -76,6 +79,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
     const ready = await definition.isReady().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
+  const metrics = options.metrics;
+  if (metrics) app.get('/metrics', async (_req, res) => void res.type(metrics.contentType).send(await metrics.metrics()));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

@@ -1,7 +1,7 @@
 import { startGateway, type RunningGateway } from '@ordergraph/gateway';
 import { readGatewayConfig } from '@ordergraph/gateway/config';
 import {
-  bootSubgraph, closePeers, createPeers, DEFAULT_PORTS, SUBGRAPH_NAMES, World,
+  bootSubgraph, closePeers, createPeers, DEFAULT_PORTS, MemoryEventStream, SUBGRAPH_NAMES, World,
   type BaseContext, type BootedSubgraph, type Logger, type SharedConfig, type SubgraphModule, type SubgraphName,
 } from '@ordergraph/common';
 import { menuSubgraph } from '@ordergraph/subgraph-menu';
@@ -54,6 +54,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Subgraphs call each other only while serving, by which time every one listens.
   const peers = createPeers(config, address);
   const world = options.world ?? new World();
+  // Without Redis, the five share one in-process stream, as they share the process.
+  const events = config.redisUrl ? undefined : new MemoryEventStream();
   const entries = await Promise.all(
     SUBGRAPH_NAMES.map(async (name) => {
       const booted = await bootSubgraph(SUBGRAPH_MODULES[name], {
@@ -61,6 +63,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         port: options.ports?.[name] ?? DEFAULT_PORTS[name],
         log: logFor(name),
         peers,
+        ...(events ? { events } : {}),
         world,
         seedIfEmpty: true,
       });
@@ -80,6 +83,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await gateway.close();
       await Promise.all(entries.map(([, booted]) => booted.close()));
       await closePeers(peers);
+      await events?.close();
     },
   };
 }

@@ -10,6 +10,8 @@ export function canRead(principal: Principal, order: OrderRecord): boolean {
       return principal.storeIds.includes(order.storeId);
     case 'rider':
       return order.riderId === principal.sub;
+    case 'service':
+      return false;
   }
 }
 
@@ -27,6 +29,12 @@ export function requireSelf(principal: Principal | null, userId: string): void {
   if (who.role !== 'customer' || who.sub !== userId) {
     throw codedError(ErrorCode.FORBIDDEN, `Only user ${userId} may read this.`);
   }
+}
+
+/** For internal fields: the user themself, or one of our services (rebuilding precomputed values). */
+export function requireSelfOrService(principal: Principal | null, userId: string): void {
+  if (principal?.role === 'service') return;
+  requireSelf(principal, userId);
 }
 
 /** The caller must be a merchant of `storeId`. */

@@ -1,7 +1,7 @@
 import {
   checkPageSize, codedError, DateTimeScalar, decodeCursor, encodeCursor, ErrorCode, money, requireRole, type Resolvers,
 } from '@ordergraph/common';
-import { authorizeRead, requireSelf, requireStoreMerchant } from './authorization.js';
+import { authorizeRead, requireSelf, requireSelfOrService, requireStoreMerchant } from './authorization.js';
 import type { OrderContext } from './context.js';
 import { placeOrder, type PlaceOrderInput } from './place-order.js';
 import { findOrderPage, type OrderPageQuery } from './store/orders.js';
@@ -53,7 +53,7 @@ export const resolvers: Resolvers<OrderContext> = {
       return orderPage(ctx, { owner: { column: 'user_id', id: user.id }, ...pageArgs(first, after) });
     },
     orderStats: async (user: { id: string }, _args, ctx) => {
-      requireSelf(ctx.principal, user.id);
+      requireSelfOrService(ctx.principal, user.id);
       const stats = await ctx.loaders.statsByUserId.load(user.id);
       return { activeOrders: stats.activeOrders, waivedDeliveryFeeTotal: stats.waivedTotal, version: stats.version };
     },

@@ -1,5 +1,6 @@
 import type { SubgraphModule } from '@ordergraph/common';
 import type { OrderContext } from './context.js';
+import { startRelay } from './events/relay.js';
 import { createLoaders } from './loaders.js';
 import { migrations } from './migrations.js';
 import { resolvers } from './resolvers.js';
@@ -19,4 +20,5 @@ export const orderSubgraph: SubgraphModule<OrderContext> = {
     createContext: (base) => ({ ...base, db, peers, loaders: createLoaders(db, peers, base.authorization) }),
     isReady: async () => (await db.query('SELECT 1 AS ok')).length === 1,
   }),
+  startBackground: ({ db, events, log }) => startRelay({ db, stream: events, log }),
 };

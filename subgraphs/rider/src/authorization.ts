@@ -10,6 +10,8 @@ export function mayReadDelivery(principal: Principal, delivery: DeliveryRecord):
       return principal.storeIds.includes(delivery.storeId);
     case 'rider':
       return principal.sub === delivery.riderId;
+    case 'service':
+      return false;
   }
 }
 

@@ -1,25 +1,36 @@
 import DataLoader from 'dataloader';
-import type { GraphQLClient, Queryable } from '@ordergraph/common';
-import { loadOrderStats, type OrderStats } from './precomputed/order-stats.js';
+import type { Logger, Queryable } from '@ordergraph/common';
+import type { PrecomputedValues } from './precomputed/store.js';
+import type { UserRuntime } from './runtime.js';
 import { findUsersByIds, type UserRecord } from './store/users.js';
 
 export interface Loaders {
   /** Key i gets the user with id keys[i], or null when there is none. */
   readonly userById: DataLoader<string, UserRecord | null>;
-  /** Key i gets the order stats of user keys[i]; a failed lookup rejects that key (or the whole batch). */
-  readonly orderStatsByUserId: DataLoader<string, OrderStats>;
+  /** Key i gets user keys[i]'s precomputed values; a failed lookup rejects that key. */
+  readonly precomputedByUserId: DataLoader<string, PrecomputedValues>;
 }
 
 /**
- * Made once per request: batches every user lookup into one statement and every stats
- * lookup into one order-subgraph call, made with the caller's own authorization.
+ * Made once per request. Profiles come from the cache, and only the ones it lacks from one
+ * SQL statement; precomputed values from the store, and only the ones it lacks from one call
+ * to the order subgraph, made with the caller's own authorization.
  */
-export function createLoaders(db: Queryable, order: GraphQLClient, authorization: string | undefined): Loaders {
+export function createLoaders(db: Queryable, runtime: UserRuntime, authorization: string | undefined, log: Logger): Loaders {
   return {
     userById: new DataLoader(async (ids) => {
-      const byId = new Map((await findUsersByIds(db, ids)).map((u) => [u.id, u]));
-      return ids.map((id) => byId.get(id) ?? null);
+      const cached = await runtime.profiles.get(ids).catch((error: unknown) => {
+        log.warn({ err: error }, 'profile cache unavailable: reading users from the database');
+        return new Map<string, UserRecord>();
+      });
+      const missing = ids.filter((id) => !cached.has(id));
+      if (missing.length > 0) {
+        const found = await findUsersByIds(db, missing);
+        for (const user of found) cached.set(user.id, user);
+        await runtime.profiles.set(found).catch(() => undefined);
+      }
+      return ids.map((id) => cached.get(id) ?? null);
     }),
-    orderStatsByUserId: new DataLoader((ids) => loadOrderStats(order, ids, authorization)),
+    precomputedByUserId: new DataLoader((ids) => runtime.precomputed.read(ids, authorization)),
   };
 }

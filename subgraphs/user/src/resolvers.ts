@@ -16,11 +16,11 @@ export const resolvers: Resolvers<UserContext> = {
     phoneMasked: (user: UserRecord) => maskPhone(user.phone),
     isFirstOrder: async (user: UserRecord, _args: unknown, { principal, loaders }: UserContext) => {
       requireOwner(principal, user.id, 'first-order status');
-      return (await loaders.orderStatsByUserId.load(user.id)).activeOrders === 0;
+      return (await loaders.precomputedByUserId.load(user.id)).activeOrders === 0;
     },
     waivedDeliveryFeeTotal: async (user: UserRecord, _args: unknown, { principal, loaders }: UserContext) => {
       requireOwner(principal, user.id, 'waived delivery fees');
-      return money((await loaders.orderStatsByUserId.load(user.id)).waivedDeliveryFeeTotal);
+      return money((await loaders.precomputedByUserId.load(user.id)).waivedDeliveryFeeTotal);
     },
   },
 };

@@ -1,6 +1,8 @@
 import { batches, type SubgraphModule, type World } from '@ordergraph/common';
 import type { UserContext } from './context.js';
 import { createLoaders } from './loaders.js';
+import { startPrecomputedConsumer } from './precomputed/consumer.js';
+import { userRuntime } from './runtime.js';
 import { migrations } from './migrations.js';
 import { resolvers } from './resolvers.js';
 import { insertUsers } from './store/users.js';
@@ -17,11 +19,17 @@ export const userSubgraph: SubgraphModule<UserContext> = {
     for (const batch of batches(world.users(), SEED_BATCH_ROWS)) await insertUsers(db, batch);
   },
   clear: async ({ db }) => void (await db.execute('DELETE FROM users')),
-  create: ({ db, peers }) => ({
-    name: 'user',
-    schemaPath: new URL('./schema.graphql', import.meta.url),
-    resolvers,
-    createContext: (base) => ({ ...base, db, peers, loaders: createLoaders(db, peers.order, base.authorization) }),
-    isReady: async () => (await db.query('SELECT 1 AS ok')).length === 1,
-  }),
+  create: (deps) => {
+    const { db, peers, log } = deps;
+    const runtime = userRuntime(deps);
+    return {
+      name: 'user',
+      schemaPath: new URL('./schema.graphql', import.meta.url),
+      resolvers,
+      createContext: (base) => ({ ...base, db, peers, loaders: createLoaders(db, runtime, base.authorization, log) }),
+      isReady: async () => (await db.query('SELECT 1 AS ok')).length === 1,
+    };
+  },
+  startBackground: (deps) =>
+    startPrecomputedConsumer({ stream: deps.events, store: userRuntime(deps).store, log: deps.log, claimIdleMs: deps.config.eventClaimIdleMs }),
 };

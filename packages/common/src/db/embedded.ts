@@ -59,7 +59,14 @@ class EmbeddedDb implements Db {
     });
   }
 
-  withLock<T>(_name: string, work: () => Promise<T>): Promise<T> {
+  uncounted(): Queryable {
+    return {
+      query: (sql, params = []) => this.exclusive(async () => this.runQuery(sql, params, false)),
+      execute: (sql, params = []) => this.exclusive(async () => this.runExecute(sql, params, false)),
+    };
+  }
+
+  withLock<T>(_name: string, work: () => Promise<T>, _waitS?: number): Promise<T> {
     return work();
   }
 
@@ -74,8 +81,8 @@ class EmbeddedDb implements Db {
     return run;
   }
 
-  private runQuery<Row>(sql: string, params: readonly SqlValue[]): Row[] {
-    this.statementCount++;
+  private runQuery<Row>(sql: string, params: readonly SqlValue[], counted = true): Row[] {
+    if (counted) this.statementCount++;
     const statement = this.database.prepare(translate(sql));
     try {
       statement.bind(params as SqlValue[]);
@@ -89,8 +96,8 @@ class EmbeddedDb implements Db {
     }
   }
 
-  private runExecute(sql: string, params: readonly SqlValue[]): WriteResult {
-    this.statementCount++;
+  private runExecute(sql: string, params: readonly SqlValue[], counted = true): WriteResult {
+    if (counted) this.statementCount++;
     try {
       this.database.run(translate(sql), params as SqlValue[]);
     } catch (error) {

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { DuplicateKeyError, type Db, type Queryable, type SqlValue, type WriteResult } from './types.js';
+import { DuplicateKeyError, LockTimeoutError, type Db, type Queryable, type SqlValue, type WriteResult } from './types.js';
 
 export interface MysqlOptions {
   /** `mysql://user:password@host:port`; the database name comes from `database`. */
@@ -33,7 +33,7 @@ export async function openMysql(options: MysqlOptions): Promise<Db> {
     multipleStatements: false,
     charset: 'utf8mb4',
   });
-  return new MysqlDb(pool);
+  return new MysqlDb(pool, options.database);
 }
 
 type Connection = mysql.Pool | mysql.PoolConnection;
@@ -42,7 +42,10 @@ class MysqlDb implements Db {
   readonly dialect = 'mysql' as const;
   statementCount = 0;
 
-  constructor(private readonly pool: mysql.Pool) {}
+  constructor(
+    private readonly pool: mysql.Pool,
+    private readonly database: string,
+  ) {}
 
   query<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
     return this.runQuery<Row>(this.pool, sql, params);
@@ -73,33 +76,42 @@ class MysqlDb implements Db {
     }
   }
 
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  async withLock<T>(name: string, work: () => Promise<T>, waitS = 60): Promise<T> {
     const connection = await this.pool.getConnection();
+    // Lock names are server-wide: qualify them with the database, so that two deployments (or test runs) never share one.
+    const qualified = `${this.database}:${name}`;
     try {
-      const [rows] = await connection.query('SELECT GET_LOCK(?, 60) AS got', [name]);
-      if ((rows as Array<{ got: number }>)[0]?.got !== 1) throw new Error(`could not take lock ${name} within 60 s`);
+      const [rows] = await connection.query('SELECT GET_LOCK(?, ?) AS got', [qualified, waitS]);
+      if ((rows as Array<{ got: number }>)[0]?.got !== 1) throw new LockTimeoutError(qualified, waitS);
       try {
         return await work();
       } finally {
-        await connection.query('SELECT RELEASE_LOCK(?)', [name]);
+        await connection.query('SELECT RELEASE_LOCK(?)', [qualified]);
       }
     } finally {
       connection.release();
     }
   }
 
+  uncounted(): Queryable {
+    return {
+      query: (sql, params = []) => this.runQuery(this.pool, sql, params, false),
+      execute: (sql, params = []) => this.runExecute(this.pool, sql, params, false),
+    };
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }
 
-  private async runQuery<Row>(connection: Connection, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
-    this.statementCount++;
+  private async runQuery<Row>(connection: Connection, sql: string, params: readonly SqlValue[], counted = true): Promise<Row[]> {
+    if (counted) this.statementCount++;
     const [rows] = await connection.query(sql, params as SqlValue[]).catch(translateError);
     return rows as Row[];
   }
 
-  private async runExecute(connection: Connection, sql: string, params: readonly SqlValue[]): Promise<WriteResult> {
-    this.statementCount++;
+  private async runExecute(connection: Connection, sql: string, params: readonly SqlValue[], counted = true): Promise<WriteResult> {
+    if (counted) this.statementCount++;
     const [header] = await connection.query(sql, params as SqlValue[]).catch(translateError);
     return { affectedRows: (header as mysql.ResultSetHeader).affectedRows };
   }

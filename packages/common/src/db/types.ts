@@ -12,12 +12,17 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly dialect: 'mysql' | 'embedded';
-  /** Statements run since start; tests and load tests read it to count queries per request. */
+  /** Statements run since start for requests; tests and load tests read it to count queries per request. */
   readonly statementCount: number;
+  /** The same database for background work (the outbox relay's polling), left out of statementCount. */
+  uncounted(): Queryable;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs `work` while holding a named lock that every replica sees (migrations take it). */
-  withLock<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding a named lock that every replica of this database sees (migrations,
+   * the outbox relay's turn); throws LockTimeoutError when it is not free within `waitS`.
+   */
+  withLock<T>(name: string, work: () => Promise<T>, waitS?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -37,4 +42,12 @@ export function isDuplicateKeyError(error: unknown): error is DuplicateKeyError 
 export function placeholders(count: number): string {
   if (count < 1) throw new Error(`placeholders() needs at least one value; got ${count}`);
   return new Array<string>(count).fill('?').join(', ');
+}
+
+/** Another holder kept a named lock for longer than the caller would wait. */
+export class LockTimeoutError extends Error {
+  constructor(readonly lockName: string, readonly waitS: number) {
+    super(`could not take lock ${lockName} within ${waitS} s`);
+    this.name = 'LockTimeoutError';
+  }
 }

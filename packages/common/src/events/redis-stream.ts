@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisReady } from '../redis.js';
 import { decodeEvent, encodeEvent, type OrderEvent, type StreamedEvent } from './order-event.js';
 import { ORDER_EVENTS_STREAM, STREAM_RETENTION_MS, type EventStream } from './stream.js';
 
@@ -33,7 +34,8 @@ export class RedisEventStream implements EventStream {
 
   async ensureGroup(group: string): Promise<void> {
     try {
-      await this.redis.xgroup('CREATE', this.key, group, '$', 'MKSTREAM');
+      // ioredis does not apply its keyPrefix to XGROUP's key, as it does to the other stream commands.
+      await this.redis.xgroup('CREATE', `${this.redis.options.keyPrefix ?? ''}${this.key}`, group, '$', 'MKSTREAM');
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes('BUSYGROUP')) throw error;
     }
@@ -41,6 +43,7 @@ export class RedisEventStream implements EventStream {
 
   async readGroup(group: string, consumer: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
     this.blocking ??= this.redis.duplicate();
+    await redisReady(this.blocking);
     const result = (await this.blocking.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
       | Array<[string, Entry[]]>
       | null;

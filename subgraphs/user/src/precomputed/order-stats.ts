@@ -6,10 +6,12 @@ export interface OrderStats {
   readonly activeOrders: number;
   /** Fen, over the orders that are not cancelled. */
   readonly waivedDeliveryFeeTotal: number;
+  /** The stats' version: every event up to it is included, none after. */
+  readonly version: number;
 }
 
 const ORDER_STATS_QUERY = `query ($representations: [_Any!]!) {
-  _entities(representations: $representations) { ... on User { id orderStats { activeOrders waivedDeliveryFeeTotal } } }
+  _entities(representations: $representations) { ... on User { id orderStats { activeOrders waivedDeliveryFeeTotal version } } }
 }`;
 
 interface OrderStatsData {

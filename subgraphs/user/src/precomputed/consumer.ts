@@ -1,0 +1,42 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { startConsumer, type EventStream, type Logger, type OrderEvent, type RunningConsumer } from '@ordergraph/common';
+import type { PrecomputedStore, StatsDelta } from './store.js';
+
+export const PRECOMPUTED_GROUP = 'user-precomputed';
+
+/** What an event does to its customer's values: placing adds, cancelling takes back, the rest leave them. */
+export function deltaOf(event: OrderEvent): StatsDelta | null {
+  if (event.userVersion === null) return null;
+  if (event.type === 'PLACED') {
+    return { userId: event.userId, eventId: event.eventId, version: event.userVersion, activeOrders: 1, waivedDeliveryFeeTotal: event.deliveryFeeWaived };
+  }
+  if (event.type === 'CANCELLED') {
+    return { userId: event.userId, eventId: event.eventId, version: event.userVersion, activeOrders: -1, waivedDeliveryFeeTotal: -event.deliveryFeeWaived };
+  }
+  return null;
+}
+
+export interface PrecomputedConsumerOptions {
+  readonly stream: EventStream;
+  readonly store: PrecomputedStore;
+  readonly log: Logger;
+  /** Defaults to one unique per process. */
+  readonly consumer?: string;
+  /** How long another consumer's unacknowledged entries wait before this one takes them over. */
+  readonly claimIdleMs?: number;
+}
+
+/** Keeps the precomputed values up to date from the order events; several may run, in any process. */
+export function startPrecomputedConsumer(options: PrecomputedConsumerOptions): RunningConsumer {
+  return startConsumer(options.stream, {
+    group: PRECOMPUTED_GROUP,
+    consumer: options.consumer ?? `user-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    log: options.log,
+    ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
+    handle: async (event) => {
+      const delta = deltaOf(event);
+      if (delta) await options.store.apply(delta);
+    },
+  });
+}
