@@ -21,6 +21,8 @@ export interface TestSystemOptions {
   readonly ports?: Partial<Record<SubgraphName | 'gateway', number>>;
   /** A fault proxy between every caller (gateway and peers) and each of these subgraphs. */
   readonly proxied?: readonly SubgraphName[];
+  /** A fault proxy between every service and Redis (stop Redis for real with `redisProxy.set({ kind: 'refuse' })`). */
+  readonly proxyRedis?: boolean;
 }
 
 export interface TestSystem extends RunningSystem {
@@ -29,6 +31,8 @@ export interface TestSystem extends RunningSystem {
   readonly prefix: string;
   /** The proxies of `options.proxied`, by subgraph. */
   readonly proxies: Readonly<Partial<Record<SubgraphName, FaultProxy>>>;
+  /** The proxy in front of Redis, with `options.proxyRedis`. */
+  readonly redisProxy: FaultProxy | null;
 }
 
 /** A port that was free a moment ago: the subgraph will listen on it, behind a proxy started first. */
@@ -46,12 +50,13 @@ async function freePort(): Promise<number> {
  */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const prefix = uniquePrefix();
+  const redisProxy = options.proxyRedis && !options.embedded ? await startFaultProxy(TEST_REDIS_URL) : null;
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     JWT_SECRET: TEST_JWT_SECRET,
     MYSQL_POOL_SIZE: '5',
-    ...(options.embedded ? {} : { MYSQL_URL: TEST_MYSQL_URL, MYSQL_DATABASE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }),
+    ...(options.embedded ? {} : { MYSQL_URL: TEST_MYSQL_URL, MYSQL_DATABASE_PREFIX: prefix, REDIS_URL: redisProxy ? `redis://127.0.0.1:${redisProxy.port}` : TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }),
     ...options.env,
   };
   const level = process.env['TEST_LOG_LEVEL'] ?? 'silent';
@@ -76,9 +81,12 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     url: system.gateway.url,
     prefix,
     proxies,
+    redisProxy,
     close: async () => {
+      await redisProxy?.set({ kind: 'pass' });
       await system.close();
       await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
+      await redisProxy?.close();
       if (!options.embedded) await dropPrefix(prefix);
     },
   };

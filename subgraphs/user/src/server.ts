@@ -33,3 +33,7 @@ export const userSubgraph: SubgraphModule<UserContext> = {
   startBackground: (deps) =>
     startPrecomputedConsumer({ stream: deps.events, store: userRuntime(deps).store, log: deps.log, claimIdleMs: deps.config.eventClaimIdleMs }),
 };
+
+export { rebuildPrecomputed } from './precomputed/rebuild.js';
+export { startPrecomputedConsumer } from './precomputed/consumer.js';
+export { userRuntime } from './runtime.js';
