@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisReady } from '../redis.js';
+import { quietErrors, redisReady } from '../redis.js';
 import { decodeEvent, encodeEvent, type OrderEvent, type StreamedEvent } from './order-event.js';
 import { ORDER_EVENTS_STREAM, STREAM_RETENTION_MS, type EventStream } from './stream.js';
 
@@ -42,7 +42,7 @@ export class RedisEventStream implements EventStream {
   }
 
   async readGroup(group: string, consumer: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
-    this.blocking ??= this.redis.duplicate();
+    this.blocking ??= quietErrors(this.redis.duplicate());
     await redisReady(this.blocking);
     const result = (await this.blocking.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
       | Array<[string, Entry[]]>
