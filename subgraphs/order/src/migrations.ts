@@ -1,5 +1,20 @@
 import type { Migrations } from '@ordergraph/common';
 
+/** The outbox: the engines spell an auto-increment key differently, and agree on the rest. */
+function outboxTable(seqColumn: string): string {
+  return `CREATE TABLE order_events (
+    ${seqColumn},
+    event_id VARCHAR(40) NOT NULL,
+    order_id VARCHAR(40) NOT NULL,
+    store_id VARCHAR(32) NOT NULL,
+    user_id VARCHAR(32) NOT NULL,
+    type VARCHAR(20) NOT NULL,
+    at_ms BIGINT NOT NULL,
+    payload TEXT NOT NULL,
+    published_at_ms BIGINT NULL
+  )`;
+}
+
 export const migrations: Migrations = [
   [
     `CREATE TABLE orders (
@@ -49,28 +64,8 @@ export const migrations: Migrations = [
     // The outbox: every change's event, written in the change's transaction while it holds the
     // order's row lock, so that seq orders each order's events as they were committed.
     {
-      mysql: `CREATE TABLE order_events (
-        seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-        event_id VARCHAR(40) NOT NULL,
-        order_id VARCHAR(40) NOT NULL,
-        store_id VARCHAR(32) NOT NULL,
-        user_id VARCHAR(32) NOT NULL,
-        type VARCHAR(20) NOT NULL,
-        at_ms BIGINT NOT NULL,
-        payload TEXT NOT NULL,
-        published_at_ms BIGINT NULL
-      )`,
-      embedded: `CREATE TABLE order_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id VARCHAR(40) NOT NULL,
-        order_id VARCHAR(40) NOT NULL,
-        store_id VARCHAR(32) NOT NULL,
-        user_id VARCHAR(32) NOT NULL,
-        type VARCHAR(20) NOT NULL,
-        at_ms BIGINT NOT NULL,
-        payload TEXT NOT NULL,
-        published_at_ms BIGINT NULL
-      )`,
+      mysql: outboxTable('seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY'),
+      embedded: outboxTable('seq INTEGER PRIMARY KEY AUTOINCREMENT'),
     },
     'CREATE UNIQUE INDEX order_events_event_id ON order_events (event_id)',
     // The relay's scan: unpublished events in commit order.
