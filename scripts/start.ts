@@ -6,7 +6,7 @@ const config = readSharedConfig(env);
 const log = createLogger('ordergraph');
 if (!config.mysql || !config.redisUrl) {
   log.warn(
-    { mysql: config.mysql ? 'MYSQL_URL' : 'embedded (SQLite in memory; data is lost on exit)', redis: config.redisUrl ? 'REDIS_URL' : 'none (rider locations kept in the database)' },
+    { mysql: config.mysql ? 'MYSQL_URL' : 'embedded (SQLite in memory; data is lost on exit)', redis: config.redisUrl ? 'REDIS_URL' : 'in process (event stream, precomputed values and caches in memory; rider locations in the database)' },
     'embedded default: set MYSQL_URL and REDIS_URL to run on real servers',
   );
 }
