@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { OrderStats } from './order-stats.js';
-import { DELTAS_KEPT_PER_USER, type PrecomputedStore, type PrecomputedValues, type StatsDelta } from './store.js';
+import { DELTAS_KEPT_PER_USER, DELTAS_TTL_MS, type PrecomputedStore, type PrecomputedValues, type StatsDelta } from './store.js';
 
 /** Both keys of a customer share a hash tag, so that on Redis Cluster they live in one slot and one script may touch both. */
 const valuesKey = (userId: string) => `precomputed:{${userId}}`;
 const deltasKey = (userId: string) => `precomputed:{${userId}}:deltas`;
 
-/** KEYS: values, deltas. ARGV: eventId, version, dActive, dWaived, kept. */
+/** KEYS: values, deltas. ARGV: eventId, version, dActive, dWaived, kept, ttlMs. */
 const APPLY = `
 local floor = redis.call('HGET', KEYS[1], 'floor')
 if floor and tonumber(ARGV[2]) <= tonumber(floor) then return 0 end
@@ -19,6 +19,7 @@ end
 local size = redis.call('ZCARD', KEYS[2])
 local kept = tonumber(ARGV[5])
 if size > kept then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, size - kept - 1) end
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1`;
 
 /** KEYS: values, deltas. ARGV: active, waived, floor, mode. */
@@ -64,7 +65,7 @@ export class RedisPrecomputedStore implements PrecomputedStore {
 
   async apply(delta: StatsDelta): Promise<boolean> {
     const changed = await this.redis.precomputedApply(valuesKey(delta.userId), deltasKey(delta.userId),
-      delta.eventId, delta.version, delta.activeOrders, delta.waivedDeliveryFeeTotal, DELTAS_KEPT_PER_USER);
+      delta.eventId, delta.version, delta.activeOrders, delta.waivedDeliveryFeeTotal, DELTAS_KEPT_PER_USER, DELTAS_TTL_MS);
     return changed === 1;
   }
 

@@ -39,3 +39,10 @@ export interface PrecomputedStore {
 
 /** Deltas remembered per customer for deduplication; a redelivery older than this many later events is not expected. */
 export const DELTAS_KEPT_PER_USER = 256;
+
+/**
+ * A customer's remembered deltas expire this long after the last one: twice the stream's
+ * retention, so that no redelivery can outlive them, and Redis holds deltas only for
+ * customers who ordered lately. (A delta that expired unapplied is in any later MySQL snapshot.)
+ */
+export const DELTAS_TTL_MS = 2 * 60 * 60 * 1_000;
