@@ -86,7 +86,10 @@ export async function placeOrder(db: Db, peers: Peers, principal: Parameters<typ
   try {
     const id = await db.transaction(async (tx) => {
       const stats = await lockStats(tx, customer.sub);
-      const raced = await findOrderByIdempotencyKey(tx, customer.sub, storedKey, true);
+      // A plain read: the stats row lock above already serializes this customer's placements, and
+      // this transaction's snapshot starts here, after it, so it sees any order they committed.
+      // A locking read would add gap locks on which two customers' placements could deadlock.
+      const raced = await findOrderByIdempotencyKey(tx, customer.sub, storedKey);
       if (raced) return sameRequestOrFail(raced, requestHash, input.idempotencyKey).id;
       const isFirstOrder = stats.activeOrders === 0;
       const waived = isFirstOrder || (threshold !== null && itemsTotal >= threshold) ? deliveryFee : 0;

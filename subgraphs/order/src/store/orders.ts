@@ -21,9 +21,9 @@ export async function findOrderForUpdate(tx: Queryable, id: string): Promise<Ord
   return row ? toOrder(row) : null;
 }
 
-export async function findOrderByIdempotencyKey(db: Queryable, userId: string, key: string, lock = false): Promise<OrderRecord | null> {
+export async function findOrderByIdempotencyKey(db: Queryable, userId: string, key: string): Promise<OrderRecord | null> {
   const [row] = await db.query<OrderRecord>(
-    `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?`,
     [userId, key],
   );
   return row ? toOrder(row) : null;

@@ -19,16 +19,20 @@ export async function insertOrder(tx: Queryable, { order, idempotencyKey, items 
   );
   await insertMany(tx, 'order_items', ['order_id', 'line_no', 'menu_item_id', 'quantity', 'unit_price'],
     items.map((item, index) => [order.id, index + 1, item.menuItemId, item.quantity, item.unitPrice]));
-  await appendStatus(tx, order.id, order.status, order.createdAtMs);
+  // A new order's history starts at 1: no read of the history table, so no gap locks between concurrent placements.
+  await tx.execute('INSERT INTO order_status_history (order_id, seq, status, at_ms) VALUES (?, 1, ?, ?)', [order.id, order.status, order.createdAtMs]);
 }
 
-/** Next entry of the order's status history; the seq is derived under the order's row lock. */
+/**
+ * Next entry of the order's status history. Call with the order's row lock held: nobody else
+ * writes this order's history meanwhile, so a plain read of the last seq is exact, and unlike
+ * INSERT … SELECT it takes no gap locks that concurrent transactions could deadlock on.
+ */
 export async function appendStatus(tx: Queryable, orderId: string, status: OrderStatus, atMs: number): Promise<void> {
-  await tx.execute(
-    `INSERT INTO order_status_history (order_id, seq, status, at_ms)
-     SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM order_status_history WHERE order_id = ?`,
-    [orderId, status, atMs, orderId],
-  );
+  const [last] = await tx.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM order_status_history WHERE order_id = ?', [orderId]);
+  await tx.execute('INSERT INTO order_status_history (order_id, seq, status, at_ms) VALUES (?, ?, ?, ?)', [
+    orderId, Number(last?.seq ?? 0) + 1, status, atMs,
+  ]);
 }
 
 /**
