@@ -6,6 +6,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/system/package.json packages/system/
+COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/testkit/package.json packages/testkit/
 COPY subgraphs/store/package.json subgraphs/store/
 COPY subgraphs/menu/package.json subgraphs/menu/

@@ -1,8 +1,11 @@
 import { closeOnSignal, createLogger, readSharedConfig } from '@ordergraph/common';
 import { startSystem } from '@ordergraph/system';
+import { readTelemetryConfig, startTracing } from '@ordergraph/telemetry';
 
 const env = process.env;
 const config = readSharedConfig(env);
+// One process, one tracer: the six services' server spans say which is which (ordergraph.service).
+const tracing = startTracing(readTelemetryConfig(env), { serviceName: 'ordergraph' });
 const log = createLogger('ordergraph');
 if (!config.mysql || !config.redisUrl) {
   log.warn(
@@ -19,4 +22,7 @@ const ports = Object.fromEntries(
 );
 const system = await startSystem({ config, env, ports, logFor: (name) => log.child({ service: name }) });
 log.info(`ready: ${system.gateway.url} (Apollo Sandbox in a browser; tokens: npm run token -- customer u1)`);
-closeOnSignal(log, system.close);
+closeOnSignal(log, async () => {
+  await system.close();
+  await tracing.shutdown();
+});

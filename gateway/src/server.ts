@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { createErrorFormatter, createHttpErrorHandler, listen, principalFromAuthorization, secretKey, type Logger, type RunningServer } from '@ordergraph/common';
+import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { distinctErrorsPlugin } from './plugins/distinct-errors.js';
@@ -56,6 +57,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     // Callers authenticate with a bearer header, never a cookie, so a cross-site request carries
     // no credentials: CSRF prevention would only refuse the contract's plain GET requests.
     csrfPrevention: false,
+    // closeOnSignal (the process's edge) owns shutdown; Apollo's own SIGTERM handler would stop it a second time, concurrently.
+    stopOnTerminationSignals: false,
     logger: log,
     plugins: [
       distinctErrorsPlugin(),
@@ -79,6 +82,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   });
   app.use(
     '/graphql',
+    nameServiceOnSpan('gateway'),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {

@@ -1,5 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+import { LABEL, SPAN, SPAN_ATTR } from '@ordergraph/telemetry';
 import { TaskCancelledError } from 'cockatiel';
 import { Agent, request } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -8,7 +11,9 @@ import { InFlightDeduplicator } from './resilience/dedupe.js';
 import type { ResilienceOptions } from './resilience/options.js';
 import { createSubgraphPolicy, type FetchKind, type SubgraphPolicy } from './resilience/policy.js';
 import type { GatewayMetrics } from './telemetry/metrics.js';
-import { LABEL } from './telemetry/names.js';
+
+/** The gateway's spans, under the active one (Apollo's gateway.fetch); a no-op while tracing is off. */
+const tracer = trace.getTracer('@ordergraph/gateway');
 
 export interface SubgraphSourceOptions {
   readonly name: string;
@@ -30,10 +35,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly agent: Agent;
   private readonly dedupe = new InFlightDeduplicator<string>();
   private readonly metrics: GatewayMetrics;
+  private readonly spanAttributes: Readonly<Record<string, string | number>>;
 
   constructor(options: SubgraphSourceOptions) {
     this.name = options.name;
     this.url = options.url;
+    this.spanAttributes = { [SPAN_ATTR.subgraph]: options.name, [ATTR_HTTP_REQUEST_METHOD]: 'POST', ...serverAttributes(options.url) };
     this.metrics = options.metrics;
     this.agent = new Agent({ connections: options.resilience.connections, keepAliveTimeout: 30_000, pipelining: 1 });
     this.policy = createSubgraphPolicy(options.name, options.resilience, options.metrics.policyEvents);
@@ -41,13 +48,20 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const { request: graphqlRequest, context } = options;
+    const { request: graphqlRequest, context: gatewayContext } = options;
     const query = graphqlRequest.query ?? '';
     const kind: FetchKind = /^\s*mutation\b/.test(query) ? 'mutation' : 'query';
     const body = JSON.stringify({ query, variables: graphqlRequest.variables, operationName: graphqlRequest.operationName });
-    const authorization: string | undefined = context.authorization;
-    const deadline: AbortSignal = context.deadline ?? AbortSignal.timeout(60_000);
-    const send = () => this.policy.execute(kind, (signal) => this.post(body, authorization, signal), deadline);
+    const authorization: string | undefined = gatewayContext.authorization;
+    const deadline: AbortSignal = gatewayContext.deadline ?? AbortSignal.timeout(60_000);
+    const span = tracer.startSpan(SPAN.subgraphFetch(this.name), {
+      kind: SpanKind.CLIENT,
+      attributes: { ...this.spanAttributes, [SPAN_ATTR.fetchKind]: kind },
+    });
+    // The subgraph continues this fetch's trace: every attempt carries its traceparent.
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
+    propagation.inject(trace.setSpan(context.active(), span), headers);
+    const send = () => this.policy.execute(kind, (signal) => this.post(body, headers, signal, span), deadline);
     try {
       let text: Promise<string>;
       if (kind === 'mutation') {
@@ -56,29 +70,30 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
         // Per caller: the key holds the token, so that no principal ever gets another's answer.
         const { result, joined } = this.dedupe.run(`${authorization ?? ''}\n${body}`, send);
         if (joined) this.metrics.dedupJoined.inc({ [LABEL.subgraph]: this.name });
+        span.setAttribute(SPAN_ATTR.dedupJoined, joined);
         text = result;
       }
       return JSON.parse(await text) as GatewayGraphQLResponse;
     } catch (error) {
       const failure = toSubgraphError(this.name, error);
-      this.metrics.subgraphErrors.inc({ [LABEL.subgraph]: this.name, [LABEL.code]: String(failure.extensions['code']) });
+      const code = String(failure.extensions['code']);
+      this.metrics.subgraphErrors.inc({ [LABEL.subgraph]: this.name, [LABEL.code]: code });
+      span.setAttribute(SPAN_ATTR.errorCode, code);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
       throw failure;
+    } finally {
+      span.end();
     }
   }
 
   /** One HTTP attempt. A 5xx is a fault of the subgraph; a 4xx body is a GraphQL answer and passes through. */
-  private async post(body: string, authorization: string | undefined, signal: AbortSignal): Promise<string> {
+  private async post(body: string, headers: Record<string, string>, signal: AbortSignal, span: Span): Promise<string> {
     const started = performance.now();
     let status = 'error';
     try {
-      const response = await request(this.url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-        body,
-        signal,
-      });
+      const response = await request(this.url, { method: 'POST', dispatcher: this.agent, headers, body, signal });
       status = String(response.statusCode);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
       if (response.statusCode >= 500) {
         await response.body.dump();
         throw new SubgraphHttpError(response.statusCode);
@@ -96,4 +111,11 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** OTel's server.address and server.port of a subgraph URL; none for one that does not parse (that fetch fails on its own). */
+function serverAttributes(url: string): Record<string, string | number> {
+  if (!URL.canParse(url)) return {};
+  const { hostname, port, protocol } = new URL(url);
+  return { [ATTR_SERVER_ADDRESS]: hostname, [ATTR_SERVER_PORT]: Number(port || (protocol === 'https:' ? 443 : 80)) };
 }

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PolicyEvents, SubgraphPolicy } from '../resilience/policy.js';
-import { BREAKER_STATE_VALUE, LABEL, LATENCY_BUCKETS_S, METRIC } from './names.js';
+import { BREAKER_STATE_VALUE, LABEL, LATENCY_BUCKETS_S, METRIC } from '@ordergraph/telemetry';
 
 /** The gateway's Prometheus registry and the instruments the fetch path and policies feed. */
 export class GatewayMetrics {

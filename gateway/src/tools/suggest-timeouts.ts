@@ -1,4 +1,4 @@
-import { METRIC, LABEL } from '../telemetry/names.js';
+import { METRIC, LABEL } from '@ordergraph/telemetry';
 
 /** One subgraph's observed latency and the timeout the seeds' rule gives it. */
 export interface TimeoutSuggestion {

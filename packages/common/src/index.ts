@@ -17,5 +17,6 @@ export * from './seed/world.js';
 export * from './runtime.js';
 export * from './events/index.js';
 export * from './http-errors.js';
-export * from './metric-names.js';
+// The user subgraph imports its metric's name from here; the names themselves live in @ordergraph/telemetry.
+export { PRECOMPUTED_METRIC } from '@ordergraph/telemetry';
 export * from './redis.js';

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { readTelemetryConfig, startTracing } from '@ordergraph/telemetry';
 import { DEFAULT_PORTS, readSharedConfig, type SharedConfig } from './config.js';
 import type { RunningServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -79,6 +80,7 @@ export async function bootSubgraph<Context extends BaseContext>(module: Subgraph
 /** A subgraph's standalone entry point: config from the environment, then listen until signalled. */
 export async function runSubgraph<Context extends BaseContext>(module: SubgraphModule<Context>): Promise<void> {
   const config = readSharedConfig(process.env);
+  const tracing = startTracing(readTelemetryConfig(process.env), { serviceName: module.name });
   const log = createLogger(module.name);
   const port = Number(process.env['PORT'] ?? DEFAULT_PORTS[module.name]);
   const booted = await bootSubgraph(module, {
@@ -88,7 +90,10 @@ export async function runSubgraph<Context extends BaseContext>(module: SubgraphM
     // The demo world is for trying the system out: on by default outside production, SEED_DEMO_DATA=true|false decides.
     seedIfEmpty: process.env['SEED_DEMO_DATA'] ? process.env['SEED_DEMO_DATA'] === 'true' : !config.production,
   });
-  closeOnSignal(log, booted.close);
+  closeOnSignal(log, async () => {
+    await booted.close();
+    await tracing.shutdown();
+  });
 }
 
 /** Ends the process cleanly on SIGTERM or SIGINT: stop accepting, finish in-flight requests, close pools. */
@@ -106,6 +111,8 @@ export function closeOnSignal(log: Logger, close: () => Promise<void>): void {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // `on`, not `once`: tsx's own handler ends the process at once when it finds no other listener
+  // left, which cut every close (and the last spans' export) short; `closing` ignores repeats.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express from 'express';
+import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { Registry } from 'prom-client';
 import { GraphQLError, GraphQLScalarType, Kind, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
@@ -69,6 +70,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
     // Inline traces are for Apollo's hosted usage reporting, which we do not send: they only cost CPU.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: options.log,
+    // closeOnSignal (the process's edge) owns shutdown; Apollo's own SIGTERM handler would stop it a second time, concurrently.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
@@ -83,6 +86,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
   if (metrics) app.get('/metrics', async (_req, res) => void res.type(metrics.contentType).send(await metrics.metrics()));
   app.use(
     '/graphql',
+    nameServiceOnSpan(definition.name),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

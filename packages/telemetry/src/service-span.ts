@@ -1,0 +1,17 @@
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import { SPAN_ATTR } from './names.js';
+
+/**
+ * Express middleware naming the service on the request's HTTP server span (found through the
+ * RPC metadata the HTTP instrumentation leaves in the context; the active span in a middleware
+ * is Express's layer span). One process may serve several services under one `service.name`:
+ * npm start and the tests run all six together.
+ */
+export function nameServiceOnSpan(service: string): (req: unknown, res: unknown, next: () => void) => void {
+  return function nameService(_req, _res, next) {
+    const rpc = getRPCMetadata(context.active());
+    if (rpc?.type === RPCType.HTTP) rpc.span?.setAttribute(SPAN_ATTR.service, service);
+    next();
+  };
+}
