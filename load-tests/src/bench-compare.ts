@@ -1,0 +1,129 @@
+/**
+ * Our gateway and the stock one side by side on one workload: rounds alternate which goes
+ * first, so that a machine growing busier or quieter weighs on both alike. Each run is a
+ * closed-loop warm-up, then a measured autocannon run at fixed connections.
+ *
+ * CPU ms/request: the gateway process's own CPU time (process.cpuUsage in that process, user +
+ * system, all its threads: JS, GC, libuv) from just before the measured run to just after it
+ * has settled, divided by the requests autocannon saw answered in it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GATEWAYS, type BenchServers, type GatewayName } from './bench-servers.js';
+import type { Workload } from './bench-workloads.js';
+import { formatTable, runLoad, type LoadResult } from './run-autocannon.js';
+import { median } from './stats.js';
+
+export interface CompareSettings {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmUpS: number;
+  readonly connections: number;
+}
+
+interface Run {
+  readonly round: number;
+  readonly gateway: GatewayName;
+  readonly load: LoadResult;
+  readonly cpuMsPerRequest: number;
+  /** Gateway CPU time ÷ wall time: 1 is one core busy throughout. */
+  readonly cpuCores: number;
+  /** The same for the subgraphs' process: both gateways should cost the subgraphs alike. */
+  readonly subgraphsCpuMsPerRequest: number;
+  /** This process's CPU time ÷ wall time: near 1, autocannon itself is what limits the rate. */
+  readonly loadGeneratorCores: number;
+}
+
+/** After a run, the requests autocannon abandoned finish, and the CPU they cost lands in their run. */
+const SETTLE_MS = 250;
+
+const cpuMs = (before: NodeJS.CpuUsage, after: NodeJS.CpuUsage) => (after.user - before.user + after.system - before.system) / 1_000;
+
+async function measureRun(servers: BenchServers, name: GatewayName, round: number, workload: Workload, settings: CompareSettings): Promise<Run> {
+  const gateway = servers.gateways.get(name);
+  if (!gateway) throw new Error(`no ${name} gateway is running`);
+  const load = (label: string, durationS: number) =>
+    runLoad({ name: label, url: gateway.ready.url, connections: settings.connections, durationS, next: workload.next });
+  if (settings.warmUpS > 0) await load('warm-up', settings.warmUpS);
+  await sleep(SETTLE_MS);
+  const before = await Promise.all([gateway.cpuUsage(), servers.subgraphs.cpuUsage()]);
+  const ownBefore = process.cpuUsage();
+  const startedMs = performance.now();
+  const result = await load(name, settings.seconds);
+  await sleep(SETTLE_MS);
+  const after = await Promise.all([gateway.cpuUsage(), servers.subgraphs.cpuUsage()]);
+  const ownAfter = process.cpuUsage();
+  const wallMs = performance.now() - startedMs;
+  const gatewayMs = cpuMs(before[0], after[0]);
+  const requests = Math.max(1, result.requests);
+  return {
+    round,
+    gateway: name,
+    load: result,
+    cpuMsPerRequest: gatewayMs / requests,
+    cpuCores: gatewayMs / wallMs,
+    subgraphsCpuMsPerRequest: cpuMs(before[1], after[1]) / requests,
+    loadGeneratorCores: cpuMs(ownBefore, ownAfter) / wallMs,
+  };
+}
+
+const runRow = (run: Run) => ({
+  round: run.round,
+  gateway: run.gateway,
+  requests: run.load.requests,
+  'req/s': run.load.rps.toFixed(0),
+  'p50 ms': run.load.p50Ms,
+  'p99 ms': run.load.p99Ms,
+  'p999 ms': run.load.p999Ms,
+  errors: run.load.errors + run.load.graphqlErrors,
+  'non-2xx': run.load.non2xx,
+  'CPU ms/req': run.cpuMsPerRequest.toFixed(3),
+  'CPU cores': run.cpuCores.toFixed(2),
+  'subgraphs CPU ms/req': run.subgraphsCpuMsPerRequest.toFixed(3),
+  'load gen cores': run.loadGeneratorCores.toFixed(2),
+});
+
+export async function compareGateways(servers: BenchServers, workload: Workload, settings: CompareSettings): Promise<void> {
+  console.log(`${settings.connections} connections, ${settings.warmUpS} s warm-up + ${settings.seconds} s measured per run, ${settings.rounds} round(s)`);
+  const runs: Run[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const order = round % 2 === 1 ? GATEWAYS : [...GATEWAYS].reverse();
+    for (const name of order) {
+      const run = await measureRun(servers, name, round, workload, settings);
+      runs.push(run);
+      console.log(`  round ${round} ${name}: ${run.load.rps.toFixed(0)} req/s, p99 ${run.load.p99Ms} ms, ${run.cpuMsPerRequest.toFixed(3)} CPU ms/request`);
+    }
+  }
+  console.log('\nevery run');
+  console.log(formatTable(runs.map(runRow)));
+
+  const of = (name: GatewayName) => runs.filter((r) => r.gateway === name);
+  const summarize = (name: GatewayName) => {
+    const mine = of(name);
+    const m = (pick: (r: Run) => number) => median(mine.map(pick));
+    return {
+      rps: m((r) => r.load.rps),
+      p50Ms: m((r) => r.load.p50Ms),
+      p99Ms: m((r) => r.load.p99Ms),
+      p999Ms: m((r) => r.load.p999Ms),
+      errors: mine.reduce((n, r) => n + r.load.errors + r.load.graphqlErrors, 0),
+      cpuMsPerRequest: m((r) => r.cpuMsPerRequest),
+      subgraphsCpuMsPerRequest: m((r) => r.subgraphsCpuMsPerRequest),
+    };
+  };
+  const ours = summarize('ours');
+  const stock = summarize('stock');
+  console.log(`\nmedians over ${settings.rounds} round(s)`);
+  console.log(formatTable(([['ours', ours], ['stock', stock]] as const).map(([name, s]) => ({
+    gateway: name,
+    'req/s': s.rps.toFixed(0),
+    'p50 ms': s.p50Ms,
+    'p99 ms': s.p99Ms,
+    'p999 ms': s.p999Ms,
+    'errors (all runs)': s.errors,
+    'CPU ms/req': s.cpuMsPerRequest.toFixed(3),
+    'subgraphs CPU ms/req': s.subgraphsCpuMsPerRequest.toFixed(3),
+  }))));
+  const paired = (pick: (r: Run) => number) => of('ours').map((r, i) => (pick(r) / pick(of('stock')[i]!)).toFixed(2)).join(' ');
+  console.log(`\nours ÷ stock (medians): CPU ms/request ${(ours.cpuMsPerRequest / stock.cpuMsPerRequest).toFixed(2)}, req/s ${(ours.rps / stock.rps).toFixed(2)}`);
+  console.log(`  round by round:       CPU ms/request ${paired((r) => r.cpuMsPerRequest)}; req/s ${paired((r) => r.load.rps)}`);
+}
