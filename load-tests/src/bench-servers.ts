@@ -25,7 +25,7 @@ export interface BenchServers {
 }
 
 /** Both gateways get the same settings: production mode, the subgraphs' secret, one supergraph file. */
-function gatewayEnv(subgraphUrls: Readonly<Record<string, string>>): Record<string, string> {
+export function gatewayEnv(subgraphUrls: Readonly<Record<string, string>>): Record<string, string> {
   return {
     NODE_ENV: 'production',
     JWT_SECRET: TEST_JWT_SECRET,

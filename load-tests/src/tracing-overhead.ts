@@ -17,8 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { subgraphUrlVariable } from '@ordergraph/gateway/config';
-import { contractOperation, graphql, TEST_JWT_SECRET } from '@ordergraph/testkit';
+import { contractOperation, graphql } from '@ordergraph/testkit';
+import { gatewayEnv } from './bench-servers.js';
 import { customersWithFullPage, myOrders, rotatingTokens, type Workload } from './bench-workloads.js';
 import { ChildServerProcess, isStoppingOnSignal, stopAllChildren, stopChildrenOnSignal } from './child-process.js';
 import { formatTable, runLoad, type LoadResult } from './run-autocannon.js';
@@ -28,7 +28,6 @@ import type { TracedGatewayReady } from './traced-gateway-process.js';
 
 const SUBGRAPHS_SCRIPT = new URL('./subgraphs-process.ts', import.meta.url);
 const GATEWAY_SCRIPT = new URL('./traced-gateway-process.ts', import.meta.url);
-const SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 /** After a run, the requests autocannon abandoned finish, and the CPU they cost lands in their run. */
 const SETTLE_MS = 250;
 
@@ -80,18 +79,6 @@ function configurations(ratio: number, tracesUrls: readonly [string, string]): C
   ];
 }
 
-/** As bench-servers.ts sets up every gateway: production mode, the subgraphs' secret, one supergraph file. */
-function gatewayEnv(subgraphUrls: Readonly<Record<string, string>>): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    JWT_SECRET: TEST_JWT_SECRET,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    SUPERGRAPH_PATH,
-    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
-    ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url])),
-  };
-}
 
 // ─── the OTLP receiver ───────────────────────────────────────────────────────
 
