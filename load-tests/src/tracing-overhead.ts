@@ -15,7 +15,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { contractOperation, graphql } from '@ordergraph/testkit';
 import { gatewayEnv } from './bench-servers.js';
