@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter, createHttpErrorHandler, listen, principalFromAuthorization, secretKey, type Logger, type RunningServer } from '@ordergraph/common';
+import { createErrorFormatter, createHttpErrorHandler, listen, operationMetricsPlugin, principalFromAuthorization, secretKey, type Logger, type RunningServer } from '@ordergraph/common';
 import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -62,6 +62,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     logger: log,
     plugins: [
       distinctErrorsPlugin(),
+      // After distinctErrorsPlugin, so that it counts the errors the client gets.
+      operationMetricsPlugin<GatewayContext>(metrics.registry),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });

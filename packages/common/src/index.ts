@@ -20,3 +20,4 @@ export * from './http-errors.js';
 // The user subgraph imports its metric's name from here; the names themselves live in @ordergraph/telemetry.
 export { PRECOMPUTED_METRIC } from '@ordergraph/telemetry';
 export * from './redis.js';
+export * from './operation-metrics.js';

@@ -10,6 +10,7 @@ import { GraphQLError, GraphQLScalarType, Kind, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpErrorHandler } from './http-errors.js';
+import { operationMetricsPlugin } from './operation-metrics.js';
 import { listen, type RunningServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { principalFromAuthorization, type Principal } from './principal.js';
@@ -68,7 +69,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
     formatError: createErrorFormatter(options.log),
     includeStacktraceInErrorResponses: false,
     // Inline traces are for Apollo's hosted usage reporting, which we do not send: they only cost CPU.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.metrics ? [operationMetricsPlugin<Context>(options.metrics)] : []),
+    ],
     logger: options.log,
     // closeOnSignal (the process's edge) owns shutdown; Apollo's own SIGTERM handler would stop it a second time, concurrently.
     stopOnTerminationSignals: false,

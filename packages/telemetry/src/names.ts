@@ -26,6 +26,31 @@ export const PRECOMPUTED_METRIC = {
   reads: 'ordergraph_precomputed_reads_total',
 } as const;
 
+/** Per GraphQL operation, at the gateway and at each subgraph. */
+export const OPERATION_METRIC = {
+  /** Every operation served, by name and type (OTel http.server.request.duration, per GraphQL operation): its count is the request rate. */
+  duration: 'graphql_server_operation_duration_seconds',
+  /** Errors in responses, by operation and contract code. */
+  errors: 'ordergraph_operation_errors_total',
+} as const;
+
+export const OPERATION_LABEL = {
+  name: 'graphql_operation_name',
+  type: 'graphql_operation_type',
+  code: 'code',
+} as const;
+
+/** Caches and event consumers, at the subgraphs. */
+export const CACHE_METRIC = {
+  /** Labelled cache (profile) and result (hit, miss, error). */
+  reads: 'ordergraph_cache_reads_total',
+} as const;
+
+export const EVENT_METRIC = {
+  /** From an event's commit to its consumer applying it, by consumer group. */
+  consumerLag: 'ordergraph_event_consumer_lag_seconds',
+} as const;
+
 export const LABEL = {
   subgraph: 'subgraph',
   code: 'code',

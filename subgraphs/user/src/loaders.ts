@@ -19,11 +19,18 @@ export interface Loaders {
 export function createLoaders(db: Queryable, runtime: UserRuntime, authorization: string | undefined, log: Logger): Loaders {
   return {
     userById: new DataLoader(async (ids) => {
-      const cached = await runtime.profiles.get(ids).catch((error: unknown) => {
+      const held = await runtime.profiles.get(ids).catch((error: unknown) => {
         log.warn({ err: error }, 'profile cache unavailable: reading users from the database');
-        return new Map<string, UserRecord>();
+        return null;
       });
+      const cached = held ?? new Map<string, UserRecord>();
       const missing = ids.filter((id) => !cached.has(id));
+      if (held) {
+        runtime.profileReads.inc({ cache: 'profile', result: 'hit' }, ids.length - missing.length);
+        runtime.profileReads.inc({ cache: 'profile', result: 'miss' }, missing.length);
+      } else {
+        runtime.profileReads.inc({ cache: 'profile', result: 'error' }, ids.length);
+      }
       if (missing.length > 0) {
         const found = await findUsersByIds(db, missing);
         for (const user of found) cached.set(user.id, user);

@@ -1,4 +1,6 @@
 import type { SubgraphDeps } from '@ordergraph/common';
+import { CACHE_METRIC } from '@ordergraph/telemetry';
+import { Counter } from 'prom-client';
 import { MemoryPrecomputedStore } from './precomputed/memory-store.js';
 import { RedisPrecomputedStore } from './precomputed/redis-store.js';
 import type { PrecomputedStore } from './precomputed/store.js';
@@ -10,6 +12,8 @@ export interface UserRuntime {
   readonly store: PrecomputedStore;
   readonly profiles: ProfileCache;
   readonly precomputed: PrecomputedReader;
+  /** Profile cache reads by result: hit, miss, error. */
+  readonly profileReads: Counter<'cache' | 'result'>;
 }
 
 const runtimes = new WeakMap<SubgraphDeps, UserRuntime>();
@@ -23,6 +27,12 @@ export function userRuntime(deps: SubgraphDeps): UserRuntime {
       store,
       profiles: deps.redis ? new RedisProfileCache(deps.redis) : new MemoryProfileCache(),
       precomputed: createPrecomputedReader(store, deps.peers.order, deps.metrics, deps.log),
+      profileReads: new Counter({
+        name: CACHE_METRIC.reads,
+        help: 'Cache reads by cache and result: hit, miss, error',
+        labelNames: ['cache', 'result'],
+        registers: [deps.metrics],
+      }),
     };
     runtimes.set(deps, runtime);
   }

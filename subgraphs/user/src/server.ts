@@ -31,7 +31,13 @@ export const userSubgraph: SubgraphModule<UserContext> = {
     };
   },
   startBackground: (deps) =>
-    startPrecomputedConsumer({ stream: deps.events, store: userRuntime(deps).store, log: deps.log, claimIdleMs: deps.config.eventClaimIdleMs }),
+    startPrecomputedConsumer({
+      stream: deps.events,
+      store: userRuntime(deps).store,
+      log: deps.log,
+      claimIdleMs: deps.config.eventClaimIdleMs,
+      registry: deps.metrics,
+    }),
 };
 
 export { rebuildPrecomputed } from './precomputed/rebuild.js';

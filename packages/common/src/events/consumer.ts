@@ -16,6 +16,8 @@ export interface ConsumerOptions {
   readonly blockMs?: number;
   /** An entry another consumer took and has not acknowledged for this long is taken over: it crashed, or hangs. */
   readonly claimIdleMs?: number;
+  /** Called after each event is applied (metrics: the lag from its commit). */
+  readonly onApplied?: (event: OrderEvent) => void;
 }
 
 export interface RunningConsumer {
@@ -56,6 +58,7 @@ export function startConsumer(stream: EventStream, options: ConsumerOptions): Ru
             if (!running) break;
             await options.handle(event);
             applied.push(streamId);
+            options.onApplied?.(event);
           }
         } finally {
           await stream.ack(options.group, applied);

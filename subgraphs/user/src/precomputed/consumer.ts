@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { startConsumer, type EventStream, type Logger, type OrderEvent, type RunningConsumer } from '@ordergraph/common';
+import { EVENT_METRIC, LATENCY_BUCKETS_S } from '@ordergraph/telemetry';
+import { Histogram, type Registry } from 'prom-client';
 import type { PrecomputedStore, StatsDelta } from './store.js';
 
 export const PRECOMPUTED_GROUP = 'user-precomputed';
@@ -25,11 +27,23 @@ export interface PrecomputedConsumerOptions {
   readonly consumer?: string;
   /** How long another consumer's unacknowledged entries wait before this one takes them over. */
   readonly claimIdleMs?: number;
+  /** Where the commit-to-apply lag is recorded. */
+  readonly registry?: Registry;
 }
 
 /** Keeps the precomputed values up to date from the order events; several may run, in any process. */
 export function startPrecomputedConsumer(options: PrecomputedConsumerOptions): RunningConsumer {
+  const lag = options.registry
+    ? new Histogram({
+        name: EVENT_METRIC.consumerLag,
+        help: 'From an order event\'s commit to its consumer applying it, seconds',
+        labelNames: ['group'],
+        buckets: LATENCY_BUCKETS_S,
+        registers: [options.registry],
+      })
+    : null;
   return startConsumer(options.stream, {
+    ...(lag ? { onApplied: (event: OrderEvent) => lag.observe({ group: PRECOMPUTED_GROUP }, Math.max(0, Date.now() - event.atMs) / 1_000) } : {}),
     group: PRECOMPUTED_GROUP,
     consumer: options.consumer ?? `user-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     log: options.log,
