@@ -33,15 +33,7 @@ export interface PrecomputedConsumerOptions {
 
 /** Keeps the precomputed values up to date from the order events; several may run, in any process. */
 export function startPrecomputedConsumer(options: PrecomputedConsumerOptions): RunningConsumer {
-  const lag = options.registry
-    ? new Histogram({
-        name: EVENT_METRIC.consumerLag,
-        help: 'From an order event\'s commit to its consumer applying it, seconds',
-        labelNames: ['group'],
-        buckets: LATENCY_BUCKETS_S,
-        registers: [options.registry],
-      })
-    : null;
+  const lag = options.registry ? consumerLagHistogram(options.registry) : null;
   return startConsumer(options.stream, {
     ...(lag ? { onApplied: (event: OrderEvent) => lag.observe({ group: PRECOMPUTED_GROUP }, Math.max(0, Date.now() - event.atMs) / 1_000) } : {}),
     group: PRECOMPUTED_GROUP,
@@ -52,5 +44,18 @@ export function startPrecomputedConsumer(options: PrecomputedConsumerOptions): R
       const delta = deltaOf(event);
       if (delta) await options.store.apply(delta);
     },
+  });
+}
+
+/** One per registry: a consumer restarted in the same process (after a crash, in tests) records into the same histogram. */
+function consumerLagHistogram(registry: Registry): Histogram<'group'> {
+  const existing = registry.getSingleMetric(EVENT_METRIC.consumerLag);
+  if (existing) return existing as Histogram<'group'>;
+  return new Histogram({
+    name: EVENT_METRIC.consumerLag,
+    help: "From an order event's commit to its consumer applying it, seconds",
+    labelNames: ['group'],
+    buckets: LATENCY_BUCKETS_S,
+    registers: [registry],
   });
 }
