@@ -7,10 +7,10 @@
  * system, all its threads: JS, GC, libuv) from just before the measured run to just after it
  * has settled, divided by the requests autocannon saw answered in it.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GATEWAYS, type BenchServers, type GatewayName } from './bench-servers.js';
 import type { Workload } from './bench-workloads.js';
-import { formatTable, runLoad, type LoadResult } from './run-autocannon.js';
+import { measureGatewayRun, type Measured } from './measure-run.js';
+import { formatTable } from './run-autocannon.js';
 import { median } from './stats.js';
 
 export interface CompareSettings {
@@ -20,50 +20,15 @@ export interface CompareSettings {
   readonly connections: number;
 }
 
-interface Run {
+interface Run extends Measured {
   readonly round: number;
   readonly gateway: GatewayName;
-  readonly load: LoadResult;
-  readonly cpuMsPerRequest: number;
-  /** Gateway CPU time ÷ wall time: 1 is one core busy throughout. */
-  readonly cpuCores: number;
-  /** The same for the subgraphs' process: both gateways should cost the subgraphs alike. */
-  readonly subgraphsCpuMsPerRequest: number;
-  /** This process's CPU time ÷ wall time: near 1, autocannon itself is what limits the rate. */
-  readonly loadGeneratorCores: number;
 }
-
-/** After a run, the requests autocannon abandoned finish, and the CPU they cost lands in their run. */
-const SETTLE_MS = 250;
-
-const cpuMs = (before: NodeJS.CpuUsage, after: NodeJS.CpuUsage) => (after.user - before.user + after.system - before.system) / 1_000;
 
 async function measureRun(servers: BenchServers, name: GatewayName, round: number, workload: Workload, settings: CompareSettings): Promise<Run> {
   const gateway = servers.gateways.get(name);
   if (!gateway) throw new Error(`no ${name} gateway is running`);
-  const load = (label: string, durationS: number) =>
-    runLoad({ name: label, url: gateway.ready.url, connections: settings.connections, durationS, next: workload.next });
-  if (settings.warmUpS > 0) await load('warm-up', settings.warmUpS);
-  await sleep(SETTLE_MS);
-  const before = await Promise.all([gateway.cpuUsage(), servers.subgraphs.cpuUsage()]);
-  const ownBefore = process.cpuUsage();
-  const startedMs = performance.now();
-  const result = await load(name, settings.seconds);
-  await sleep(SETTLE_MS);
-  const after = await Promise.all([gateway.cpuUsage(), servers.subgraphs.cpuUsage()]);
-  const ownAfter = process.cpuUsage();
-  const wallMs = performance.now() - startedMs;
-  const gatewayMs = cpuMs(before[0], after[0]);
-  const requests = Math.max(1, result.requests);
-  return {
-    round,
-    gateway: name,
-    load: result,
-    cpuMsPerRequest: gatewayMs / requests,
-    cpuCores: gatewayMs / wallMs,
-    subgraphsCpuMsPerRequest: cpuMs(before[1], after[1]) / requests,
-    loadGeneratorCores: cpuMs(ownBefore, ownAfter) / wallMs,
-  };
+  return { round, gateway: name, ...(await measureGatewayRun(gateway, servers.subgraphs, name, workload, settings)) };
 }
 
 const runRow = (run: Run) => ({

@@ -14,21 +14,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { contractOperation, graphql } from '@ordergraph/testkit';
 import { gatewayEnv } from './bench-servers.js';
 import { customersWithFullPage, myOrders, rotatingTokens, type Workload } from './bench-workloads.js';
 import { ChildServerProcess, isStoppingOnSignal, stopAllChildren, stopChildrenOnSignal } from './child-process.js';
-import { formatTable, runLoad, type LoadResult } from './run-autocannon.js';
+import { measureGatewayRun, type Measured } from './measure-run.js';
+import { formatTable, runLoad } from './run-autocannon.js';
 import { median } from './stats.js';
 import type { SubgraphsReady } from './subgraphs-process.js';
 import type { TracedGatewayReady } from './traced-gateway-process.js';
 
 const SUBGRAPHS_SCRIPT = new URL('./subgraphs-process.ts', import.meta.url);
 const GATEWAY_SCRIPT = new URL('./traced-gateway-process.ts', import.meta.url);
-/** After a run, the requests autocannon abandoned finish, and the CPU they cost lands in their run. */
-const SETTLE_MS = 250;
 
 // ─── options ─────────────────────────────────────────────────────────────────
 
@@ -118,14 +116,9 @@ async function startOtlpReceiver(): Promise<{ readonly tracesUrl: string; readon
 
 // ─── measuring ───────────────────────────────────────────────────────────────
 
-interface Run {
+interface Run extends Measured {
   readonly round: number;
   readonly configuration: string;
-  readonly load: LoadResult;
-  readonly cpuMsPerRequest: number;
-  readonly cpuCores: number;
-  readonly subgraphsCpuMsPerRequest: number;
-  readonly loadGeneratorCores: number;
   /**
    * This gateway's OTLP exports received, and their bytes, during the measured run. The batch
    * processor sends every 5 s (OTEL_BSP_SCHEDULE_DELAY) or per 512 spans, so a run's count
@@ -134,8 +127,6 @@ interface Run {
   readonly exports: number;
   readonly exportBytes: number;
 }
-
-const cpuMs = (before: NodeJS.CpuUsage, after: NodeJS.CpuUsage) => (after.user - before.user + after.system - before.system) / 1_000;
 
 async function measureRun(
   gateway: ChildServerProcess<TracedGatewayReady>,
@@ -146,29 +137,14 @@ async function measureRun(
   workload: Workload,
   settings: ReturnType<typeof readOptions>,
 ): Promise<Run> {
-  const load = (label: string, durationS: number) =>
-    runLoad({ name: label, url: gateway.ready.url, connections: settings.connections, durationS, next: workload.next });
-  if (settings.warmUpS > 0) await load('warm-up', settings.warmUpS);
-  await sleep(SETTLE_MS);
-  const before = await Promise.all([gateway.cpuUsage(), subgraphs.cpuUsage()]);
-  const received = { requests: receiver?.requests ?? 0, bytes: receiver?.bytes ?? 0 };
-  const ownBefore = process.cpuUsage();
-  const startedMs = performance.now();
-  const result = await load(configuration, settings.seconds);
-  await sleep(SETTLE_MS);
-  const after = await Promise.all([gateway.cpuUsage(), subgraphs.cpuUsage()]);
-  const ownAfter = process.cpuUsage();
-  const wallMs = performance.now() - startedMs;
-  const gatewayMs = cpuMs(before[0], after[0]);
-  const requests = Math.max(1, result.requests);
+  let received = { requests: 0, bytes: 0 };
+  const measured = await measureGatewayRun(gateway, subgraphs, configuration, workload, settings, () => {
+    received = { requests: receiver?.requests ?? 0, bytes: receiver?.bytes ?? 0 };
+  });
   return {
     round,
     configuration,
-    load: result,
-    cpuMsPerRequest: gatewayMs / requests,
-    cpuCores: gatewayMs / wallMs,
-    subgraphsCpuMsPerRequest: cpuMs(before[1], after[1]) / requests,
-    loadGeneratorCores: cpuMs(ownBefore, ownAfter) / wallMs,
+    ...measured,
     exports: (receiver?.requests ?? 0) - received.requests,
     exportBytes: (receiver?.bytes ?? 0) - received.bytes,
   };
