@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { seededRandom } from '@ordergraph/common';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '@ordergraph/testkit';
 import { MemoryPrecomputedStore } from '../src/precomputed/memory-store.js';
 import type { OrderStats } from '../src/precomputed/order-stats.js';
@@ -21,18 +22,6 @@ afterAll(async () => {
   redis?.disconnect();
   await dropPrefix(prefix);
 });
-
-/** mulberry32: a small seeded PRNG, so that a failing script can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One customer's changes as MySQL serialized them: version i + 1 is change i. */
 function history(rand: () => number, userId: string, changes: number): StatsDelta[] {
@@ -91,7 +80,7 @@ describe('precomputed stores', () => {
   it('answer alike, step by step, to random scripts of late, duplicate and out-of-order deltas among fills and rebuilds, and end exact', async () => {
     const seed = Number(process.env['PRECOMPUTED_STORE_SEED'] ?? 0x5704e);
     onTestFailed(() => console.error(`precomputed store test failed with seed ${seed}: rerun with PRECOMPUTED_STORE_SEED=${seed}`));
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const memory = new MemoryPrecomputedStore();
     const onRedis = new RedisPrecomputedStore(redis);
     for (let n = 0; n < 150; n++) {

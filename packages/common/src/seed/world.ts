@@ -70,16 +70,21 @@ export interface WorldOrder {
   } | null;
 }
 
-/** A small, fast PRNG (mulberry32) seeded per entity, so any entity can be made without the others. */
-function random(...key: number[]): () => number {
-  let seed = key.reduce((h, k) => Math.imul(h ^ k, 0x9e3779b1) >>> 0, 0x2545f491);
+/** mulberry32: a small, fast seeded PRNG; the same seed always gives the same sequence (tests replay failures from it). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
   return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Seeded per entity, so any entity can be made without the others. */
+function random(...key: number[]): () => number {
+  return seededRandom(key.reduce((h, k) => Math.imul(h ^ k, 0x9e3779b1) >>> 0, 0x2545f491));
 }
 
 const between = (rand: () => number, min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
