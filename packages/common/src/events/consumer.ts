@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
-import type { OrderEvent, StreamedEvent } from './order-event.js';
+import type { StreamedEvent, StreamEvent } from './order-event.js';
 import type { EventStream } from './stream.js';
 
 export interface ConsumerOptions {
   readonly group: string;
   /** Unique per process: what the stream's pending list names. */
   readonly consumer: string;
-  /** Applies one event; must be idempotent, since an event can arrive more than once. */
-  readonly handle: (event: OrderEvent) => Promise<void>;
+  /** Applies one event; must be idempotent, since an event can arrive more than once, and pass over the types it has no use for. */
+  readonly handle: (event: StreamEvent) => Promise<void>;
   readonly log: Logger;
   /** Entries per read. */
   readonly batchSize?: number;
@@ -17,7 +17,7 @@ export interface ConsumerOptions {
   /** An entry another consumer took and has not acknowledged for this long is taken over: it crashed, or hangs. */
   readonly claimIdleMs?: number;
   /** Called after each event is applied (metrics: the lag from its commit). */
-  readonly onApplied?: (event: OrderEvent) => void;
+  readonly onApplied?: (event: StreamEvent) => void;
 }
 
 export interface RunningConsumer {

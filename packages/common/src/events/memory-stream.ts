@@ -1,5 +1,5 @@
-import type { OrderEvent, StreamedEvent } from './order-event.js';
-import { STREAM_RETENTION_MS, type EventStream } from './stream.js';
+import type { StreamedEvent, StreamEvent } from './order-event.js';
+import { checkFollowArgs, compareStreamIds, STREAM_RETENTION_MS, type EventStream } from './stream.js';
 
 interface Group {
   /** Index of the next entry never delivered to this group. */
@@ -16,10 +16,12 @@ export class MemoryEventStream implements EventStream {
   private readonly groups = new Map<string, Group>();
   private lastMs = 0;
   private sequence = 0;
-  private waiters: Array<() => void> = [];
+  /** Blocked readers' wake-ups: each removes itself on waking, by publish, close or its own timeout. */
+  private readonly waiters = new Set<() => void>();
   private closed = false;
 
-  async publish(events: readonly OrderEvent[]): Promise<void> {
+  async publish(events: readonly StreamEvent[]): Promise<void> {
+    if (events.length === 0) return;
     for (const event of events) {
       const now = Date.now();
       this.sequence = now === this.lastMs ? this.sequence + 1 : 0;
@@ -27,9 +29,7 @@ export class MemoryEventStream implements EventStream {
       this.entries.push({ streamId: `${this.lastMs}-${this.sequence}`, event });
     }
     this.trim();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.wakeAll();
   }
 
   async ensureGroup(group: string): Promise<void> {
@@ -38,15 +38,7 @@ export class MemoryEventStream implements EventStream {
 
   async readGroup(group: string, consumer: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
     const state = this.groupState(group);
-    if (state.next >= this.entries.length && !this.closed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, blockMs);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    if (state.next >= this.entries.length) await this.waitForPublish(blockMs);
     const taken = this.entries.slice(state.next, state.next + count);
     state.next += taken.length;
     for (const entry of taken) state.pending.set(entry.streamId, { consumer, deliveredAtMs: Date.now(), entry });
@@ -73,14 +65,49 @@ export class MemoryEventStream implements EventStream {
   }
 
   async readAfter(streamId: string, count: number): Promise<StreamedEvent[]> {
-    const start = this.entries.findIndex((entry) => compareIds(entry.streamId, streamId) > 0);
+    const start = this.entries.findIndex((entry) => compareStreamIds(entry.streamId, streamId) > 0);
     return start < 0 ? [] : this.entries.slice(start, start + count);
+  }
+
+  async latestId(): Promise<string> {
+    return this.entries.at(-1)?.streamId ?? '0-0';
+  }
+
+  async follow(afterId: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
+    checkFollowArgs(count, blockMs);
+    const deadlineMs = Date.now() + blockMs;
+    // A publish wakes every waiter; one whose entries are not after `afterId` waits out the rest of its block, as XREAD does.
+    while (!this.closed) {
+      const ready = await this.readAfter(afterId, count);
+      if (ready.length > 0) return ready;
+      const leftMs = deadlineMs - Date.now();
+      if (leftMs <= 0) break;
+      await this.waitForPublish(leftMs);
+    }
+    return [];
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of this.waiters) wake();
-    this.waiters = [];
+    this.wakeAll();
+  }
+
+  /** Resolves on the next publish or close, or after `blockMs`, whichever comes first; at once when closed. */
+  private waitForPublish(blockMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, blockMs);
+      this.waiters.add(wake);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 
   private groupState(group: string): Group {
@@ -98,10 +125,4 @@ export class MemoryEventStream implements EventStream {
     this.entries.splice(0, drop);
     for (const group of this.groups.values()) group.next = Math.max(0, group.next - drop);
   }
-}
-
-function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number) as [number, number];
-  const [bm, bs] = b.split('-').map(Number) as [number, number];
-  return am - bm || (as ?? 0) - (bs ?? 0);
 }

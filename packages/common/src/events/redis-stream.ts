@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { quietErrors, redisReady } from '../redis.js';
-import { decodeEvent, encodeEvent, type OrderEvent, type StreamedEvent } from './order-event.js';
-import { ORDER_EVENTS_STREAM, STREAM_RETENTION_MS, type EventStream } from './stream.js';
+import { decodeEvent, encodeEvent, type StreamedEvent, type StreamEvent } from './order-event.js';
+import { checkFollowArgs, ORDER_EVENTS_STREAM, STREAM_RETENTION_MS, type EventStream } from './stream.js';
 
 type Entry = [id: string, fields: string[]];
 
@@ -10,18 +10,22 @@ function toStreamed(entries: readonly Entry[] | null | undefined): StreamedEvent
 }
 
 /**
- * Order events on a Redis Stream. Blocking reads use their own connection, so that a consumer
- * waiting for events never holds up the commands of everyone else on the shared client.
+ * Order events on a Redis Stream. Blocking reads use their own connections, so that a consumer
+ * waiting for events never holds up the commands of everyone else on the shared client. The
+ * group reader and the follower each have one: a blocked connection runs nothing else until its
+ * block ends, and one process (the embedded system) may run a consumer and a follower at once.
  */
 export class RedisEventStream implements EventStream {
   private blocking: Redis | undefined;
+  private following: Redis | undefined;
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
     private readonly key: string = ORDER_EVENTS_STREAM,
   ) {}
 
-  async publish(events: readonly OrderEvent[]): Promise<void> {
+  async publish(events: readonly StreamEvent[]): Promise<void> {
     if (events.length === 0) return;
     // Trimming by age keeps the resume window and bounds memory; "~" lets Redis trim whole nodes cheaply.
     const minId = String(Date.now() - STREAM_RETENTION_MS);
@@ -64,7 +68,31 @@ export class RedisEventStream implements EventStream {
     return toStreamed(entries);
   }
 
+  async latestId(): Promise<string> {
+    // The shared client queues nothing while connecting; a reader starting with its process would fail its first call.
+    await redisReady(this.redis);
+    const [newest] = (await this.redis.xrevrange(this.key, '+', '-', 'COUNT', 1)) as Entry[];
+    return newest?.[0] ?? '0-0';
+  }
+
+  async follow(afterId: string, count: number, blockMs: number): Promise<StreamedEvent[]> {
+    checkFollowArgs(count, blockMs);
+    if (this.closed) return [];
+    this.following ??= quietErrors(this.redis.duplicate());
+    try {
+      await redisReady(this.following);
+      const result = (await this.following.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, afterId)) as Array<[string, Entry[]]> | null;
+      return toStreamed(result?.[0]?.[1]);
+    } catch (error) {
+      // close() cuts a blocked read short by disconnecting under it; that is the end, not a failure.
+      if (this.closed) return [];
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.blocking?.disconnect();
+    this.following?.disconnect();
   }
 }

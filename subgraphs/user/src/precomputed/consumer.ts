@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { startConsumer, type EventStream, type Logger, type OrderEvent, type RunningConsumer } from '@ordergraph/common';
+import { startConsumer, type EventStream, type Logger, type RunningConsumer, type StreamEvent } from '@ordergraph/common';
 import { EVENT_METRIC, LATENCY_BUCKETS_S } from '@ordergraph/telemetry';
 import { Histogram, type Registry } from 'prom-client';
 import type { PrecomputedStore, StatsDelta } from './store.js';
@@ -8,8 +8,9 @@ import type { PrecomputedStore, StatsDelta } from './store.js';
 export const PRECOMPUTED_GROUP = 'user-precomputed';
 
 /** What an event does to its customer's values: placing adds, cancelling takes back, the rest leave them. */
-export function deltaOf(event: OrderEvent): StatsDelta | null {
-  if (event.userVersion === null) return null;
+export function deltaOf(event: StreamEvent): StatsDelta | null {
+  // A rider's position changes no customer's values, and carries no userVersion.
+  if (event.type === 'RIDER_MOVED' || event.userVersion === null) return null;
   if (event.type === 'PLACED') {
     return { userId: event.userId, eventId: event.eventId, version: event.userVersion, activeOrders: 1, waivedDeliveryFeeTotal: event.deliveryFeeWaived };
   }
@@ -35,7 +36,8 @@ export interface PrecomputedConsumerOptions {
 export function startPrecomputedConsumer(options: PrecomputedConsumerOptions): RunningConsumer {
   const lag = options.registry ? consumerLagHistogram(options.registry) : null;
   return startConsumer(options.stream, {
-    ...(lag ? { onApplied: (event: OrderEvent) => lag.observe({ group: PRECOMPUTED_GROUP }, Math.max(0, Date.now() - event.atMs) / 1_000) } : {}),
+    // Rider movements pass through this group unused: the lag is that of the order events it applies.
+    ...(lag ? { onApplied: (event: StreamEvent) => event.type !== 'RIDER_MOVED' && lag.observe({ group: PRECOMPUTED_GROUP }, Math.max(0, Date.now() - event.atMs) / 1_000) } : {}),
     group: PRECOMPUTED_GROUP,
     consumer: options.consumer ?? `user-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     log: options.log,
