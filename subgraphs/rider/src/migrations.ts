@@ -26,4 +26,9 @@ export const migrations: Migrations = [
     // A rider's deliveries, newest first (the rider app's history).
     'CREATE INDEX deliveries_rider_assigned ON deliveries (rider_id, assigned_at_ms)',
   ],
+  [
+    // A rider's deliveries under way, looked up on every location update: by (rider_id, status) it
+    // reads those one or two rows, where (rider_id, assigned_at_ms) would read the rider's whole history.
+    'CREATE INDEX deliveries_rider_status ON deliveries (rider_id, status)',
+  ],
 ];

@@ -12,6 +12,8 @@ export async function updateRiderLocation(ctx: RiderContext, lat: number, lng: n
   const rider = await ctx.loaders.riderById.load(riderId);
   if (!rider) throw codedError(ErrorCode.NOT_FOUND, `There is no rider ${riderId}.`);
   await ctx.locations.set(riderId, lat, lng);
+  // After the position is saved, so that what a customer is told is also what a reload reads.
+  await ctx.moves.publish(riderId, lat, lng);
   // The answer shows what was sent; Redis GEO keeps it only to about half a metre.
   ctx.loaders.locationByRiderId.clear(riderId).prime(riderId, { lat, lng });
   return rider;

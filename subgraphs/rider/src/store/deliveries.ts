@@ -55,6 +55,17 @@ export async function findDelivery(db: Queryable, orderId: string): Promise<Deli
   return row ? toRecord(row) : null;
 }
 
+/** A delivery under way: what a rider's position is news to. */
+export type ActiveDelivery = Pick<DeliveryRecord, 'orderId' | 'userId' | 'storeId'>;
+
+/** The rider's deliveries not yet delivered, in no particular order; one seek on deliveries_rider_status. */
+export async function findActiveDeliveries(db: Queryable, riderId: string): Promise<ActiveDelivery[]> {
+  return db.query<ActiveDelivery>(
+    "SELECT order_id AS orderId, user_id AS userId, store_id AS storeId FROM deliveries WHERE rider_id = ? AND status IN ('ASSIGNED', 'PICKED_UP')",
+    [riderId],
+  );
+}
+
 /** Throws DuplicateKeyError when the order already has a delivery: the race path relies on it. */
 export async function insertDelivery(db: Queryable, delivery: DeliveryRecord): Promise<void> {
   await db.execute(`INSERT INTO deliveries (${INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(INSERT_COLUMNS.length)})`, toValues(delivery));
