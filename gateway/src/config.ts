@@ -16,7 +16,26 @@ const envSchema = z.object({
    * Two fetch levels at the default 1 s attempt timeout fit, with room for one retry.
    */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(10).max(300_000).default(3_000),
+  /** The order events stream subscriptions are fed from; absent, a standalone gateway serves no subscriptions. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,40}$/).default(''),
+  /** Comma-separated origins whose browsers may call /graphql (the merchant dashboard's, say). */
+  CORS_ORIGINS: z.string().optional(),
+  /** A dashboard watches one store or a few; a page that opens more is leaking subscriptions. */
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Per principal and replica: a merchant's dashboard open on every till and tablet of a busy store. */
+  CONNECTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(25),
+  /**
+   * Events one subscription may have waiting to be sent. A board sees a few events a second at
+   * lunch peak, so 256 is a minute of backlog: a client that far behind is not reading.
+   */
+  SUBSCRIPTION_BUFFER_EVENTS: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** WebSocket ping interval; a client that does not answer within the same time is dropped. Under common 30–60 s proxy idle timeouts. */
+  SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(0).max(300_000).default(12_000),
 });
+
+/** The development dashboard's origins (clients/merchant-dashboard), allowed outside production unless CORS_ORIGINS says otherwise. */
+const DEV_CORS_ORIGINS = ['http://127.0.0.1:4010', 'http://localhost:4010'];
 
 export interface GatewayConfig {
   readonly production: boolean;
@@ -29,6 +48,16 @@ export interface GatewayConfig {
   readonly requestDeadlineMs: number;
   /** Each subgraph's policy chain settings (resilience/options.ts). */
   readonly resilience: PerSubgraph<ResilienceOptions>;
+  readonly redis: { readonly url: string; readonly keyPrefix: string } | null;
+  readonly corsOrigins: readonly string[];
+  readonly subscriptions: SubscriptionLimits;
+}
+
+export interface SubscriptionLimits {
+  readonly perConnection: number;
+  readonly connectionsPerPrincipal: number;
+  readonly bufferEvents: number;
+  readonly keepAliveMs: number;
 }
 
 /** `SUBGRAPH_<NAME>_URL` for any subgraph name the supergraph may hold. */
@@ -57,5 +86,15 @@ export function readGatewayConfig(env: Record<string, string | undefined>): Gate
     subgraphUrls: Object.freeze(subgraphUrls),
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     resilience: resilienceFromEnv(env),
+    redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }) : null,
+    corsOrigins: Object.freeze(
+      e.CORS_ORIGINS !== undefined ? e.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean) : production ? [] : DEV_CORS_ORIGINS,
+    ),
+    subscriptions: Object.freeze({
+      perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerPrincipal: e.CONNECTIONS_PER_PRINCIPAL,
+      bufferEvents: e.SUBSCRIPTION_BUFFER_EVENTS,
+      keepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
+    }),
   });
 }

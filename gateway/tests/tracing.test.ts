@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createLogger, readSharedConfig, World } from '@ordergraph/common';
 import { startSystem, type RunningSystem } from '@ordergraph/system';
-import { SPAN_ATTR } from '@ordergraph/telemetry';
+import { SPAN, SPAN_ATTR } from '@ordergraph/telemetry';
 import { startInMemoryTracing, type ReadableSpan } from '@ordergraph/telemetry/testing';
 import {
-  contractOperation, customer, dropPrefix, errorCodes, graphql, startFaultProxy, startTestSystem, TEST_JWT_SECRET, TEST_MYSQL_URL,
+  connectSubscriptions, contractOperation, customer, dropPrefix, merchant, openStore, placeOrderAt, errorCodes, graphql, startFaultProxy, startTestSystem, TEST_JWT_SECRET, TEST_MYSQL_URL,
   TEST_REDIS_URL, TEST_WORLD, tokenFor, uniquePrefix, type FaultProxy, type TestSystem,
 } from '@ordergraph/testkit';
 import { request } from 'undici';
@@ -119,6 +119,30 @@ describe('one client request is one trace across the gateway and the subgraphs',
     expect(buckets.some((s) => s.labels['subgraph'] === 'menu' && s.labels['http_response_status_code'] === '503' && s.labels['le'] === '+Inf' && s.value > 0)).toBe(true);
     const errors = samples.filter((s) => s.name === 'ordergraph_subgraph_errors_total');
     expect(errors.find((s) => s.labels['subgraph'] === 'menu' && s.labels['code'] === 'SUBGRAPH_UNAVAILABLE')?.value).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a subscription event: one trace per event, rooted at its resolution span, with the federated fetches and the subgraphs under it', async () => {
+    const store = openStore(5);
+    const client = await connectSubscriptions(system.url, merchant(`m${store.index}`, store.id));
+    try {
+      const board = client.subscribe(contractOperation('StoreOrderEvents'), { storeId: store.id });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await placeOrderAt(system.url, store, customer('u17'));
+      const [placed] = await board.waitFor(1);
+      const streamId = placed!.result.extensions!.streamId;
+      const root = await vi.waitFor(() => {
+        const span = exporter.getFinishedSpans().find((s) => s.name === SPAN.subscriptionEvent('storeOrderEvents') && s.attributes[SPAN_ATTR.streamId] === streamId);
+        expect(span).toBeDefined();
+        return span!;
+      });
+      expect(parentOf(root)).toBeUndefined();
+      const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === root.spanContext().traceId);
+      const served = new Set(spans.filter((s) => s.kind === SpanKind.SERVER).map(serviceOf));
+      for (const subgraph of ['order', 'user', 'menu']) expect(served).toContain(subgraph);
+      for (const span of spans) if (span !== root) expect(spans.map(idOf)).toContain(parentOf(span));
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -75,6 +75,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const gateway = await startGateway(
     readGatewayConfig({ ...env, ...urlVariables, PORT: String(options.ports?.gateway ?? env['GATEWAY_PORT'] ?? DEFAULT_PORTS.gateway) }),
     logFor('gateway'),
+    events ? { events } : {},
   );
   return {
     subgraphs: Object.fromEntries(entries) as Record<SubgraphName, BootedSubgraph>,

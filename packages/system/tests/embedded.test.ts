@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITY_CENTER, World } from '@ordergraph/common';
-import { contractOperation, customer, graphql, merchant, rider, startTestSystem, TEST_WORLD, type TestSystem } from '@ordergraph/testkit';
+import {
+  connectSubscriptions, contractOperation, customer, graphql, merchant, openStore, placeOrderAt, rider, startTestSystem, TEST_WORLD, type TestSystem,
+} from '@ordergraph/testkit';
 import { cny, Expectations } from './expected.js';
 
 /**
@@ -132,5 +134,19 @@ describe('the embedded default', () => {
       delivery: null,
     });
     expect(Date.parse(detail.data?.['order'].updatedAt)).toBeGreaterThanOrEqual(Date.parse(order.createdAt));
+  });
+
+  it("delivers the store's new orders to its merchant's subscription, from the in-process event stream", async () => {
+    const store = openStore(2);
+    const client = await connectSubscriptions(system.url, merchant(`m${store.index}`, store.id));
+    try {
+      const board = client.subscribe(contractOperation('StoreOrderEvents'), { storeId: store.id });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const orderId = await placeOrderAt(system.url, store, customer('u9'));
+      const [placed] = await board.waitFor(1, 2_000);
+      expect(placed!.result.data?.['storeOrderEvents']).toMatchObject({ type: 'PLACED', order: { id: orderId, user: { id: 'u9', name: world.user(9).name } } });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -51,12 +51,30 @@ export const EVENT_METRIC = {
   consumerLag: 'ordergraph_event_consumer_lag_seconds',
 } as const;
 
+/** Subscriptions at the gateway. */
+export const SUBSCRIPTION_METRIC = {
+  /** Open WebSocket connections that passed connection_init. */
+  connections: 'ordergraph_subscription_connections',
+  /** Active subscriptions, by field. */
+  active: 'ordergraph_subscriptions',
+  /** Events handed to subscribers, by field. */
+  delivered: 'ordergraph_subscription_events_total',
+  /** From an event's commit to its hand-off to the subscriber's socket, by field. */
+  deliveryLag: 'ordergraph_subscription_delivery_lag_seconds',
+  /** Connections the gateway closed, by reason (unauthenticated, too_many_connections, slow_consumer). */
+  closed: 'ordergraph_subscription_connections_closed_total',
+  /** Subscriptions refused at subscribe, by contract code. */
+  refused: 'ordergraph_subscriptions_refused_total',
+} as const;
+
 export const LABEL = {
   subgraph: 'subgraph',
   code: 'code',
   /** HTTP status of the attempt, or "error" when none came back (OTel http.response.status_code). */
   status: 'http_response_status_code',
   state: 'state',
+  field: 'graphql_field_name',
+  reason: 'reason',
 } as const;
 
 export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -70,6 +88,8 @@ export const LATENCY_BUCKETS_S = [
 export const SPAN = {
   /** The gateway's fetch from one subgraph, retries included (a CLIENT span). */
   subgraphFetch: (subgraph: string) => `subgraph ${subgraph}`,
+  /** Resolving one stream event's payload for a subscription field (a CONSUMER span, the root of its trace; the federated fetches are its children). */
+  subscriptionEvent: (field: string) => `subscription event ${field}`,
 } as const;
 
 export const SPAN_ATTR = {
@@ -85,6 +105,9 @@ export const SPAN_ATTR = {
   dedupJoined: 'ordergraph.subgraph.dedup_joined',
   /** The contract's SUBGRAPH_* code a failed fetch ended with. */
   errorCode: 'ordergraph.error.code',
+  /** The order events stream id a subscription event span resolves. */
+  streamId: 'ordergraph.event.stream_id',
+  eventType: 'ordergraph.event.type',
 } as const;
 
 /** Paths whose requests start no trace: probes and scrapes, polled every few seconds. */

@@ -28,15 +28,16 @@ function namedSampler(name: SamplerName, ratio: number): Sampler {
 }
 
 /**
- * Records no trace whose first span is not a request being served: background work (the
- * outbox relay's polling, event consumers) runs SQL and Redis commands many times a second,
- * and each would otherwise be a one-span trace of its own.
+ * Records no trace whose first span is not a request being served or a message being
+ * delivered (a subscription event, a CONSUMER span): background work (the outbox relay's
+ * polling, event consumers' reads) runs SQL and Redis commands many times a second, and each
+ * would otherwise be a one-span trace of its own.
  */
 export class RequestRootSampler implements Sampler {
   constructor(private readonly inner: Sampler) {}
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (kind !== SpanKind.SERVER && !trace.getSpanContext(context)) return { decision: SamplingDecision.NOT_RECORD };
+    if (kind !== SpanKind.SERVER && kind !== SpanKind.CONSUMER && !trace.getSpanContext(context)) return { decision: SamplingDecision.NOT_RECORD };
     return this.inner.shouldSample(context, traceId, name, kind, attributes, links);
   }
 

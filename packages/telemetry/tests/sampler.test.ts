@@ -14,6 +14,10 @@ describe('the sampler', () => {
     expect(decide(ROOT_CONTEXT, SpanKind.SERVER)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
 
+  it('starts a trace where a message is delivered (a consumer span without a parent: a subscription event)', () => {
+    expect(decide(ROOT_CONTEXT, SpanKind.CONSUMER)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
   it('records no trace that background work would start (a statement or command outside any request)', () => {
     expect(decide(ROOT_CONTEXT, SpanKind.CLIENT)).toBe(SamplingDecision.NOT_RECORD);
     expect(decide(ROOT_CONTEXT, SpanKind.INTERNAL)).toBe(SamplingDecision.NOT_RECORD);

@@ -36,7 +36,7 @@ export interface TestSystem extends RunningSystem {
 }
 
 /** A port that was free a moment ago: the subgraph will listen on it, behind a proxy started first. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
