@@ -15,6 +15,7 @@ COPY subgraphs/order/package.json subgraphs/order/
 COPY subgraphs/rider/package.json subgraphs/rider/
 COPY schema/package.json schema/
 COPY gateway/package.json gateway/
+COPY clients/merchant-dashboard/package.json clients/merchant-dashboard/
 COPY load-tests/package.json load-tests/
 COPY scripts/package.json scripts/
 RUN npm ci --omit=dev --no-audit --no-fund

@@ -1,9 +1,11 @@
 import { closeOnSignal, createLogger, readSharedConfig } from '@ordergraph/common';
+import { readDashboardConfig, startDashboard } from '@ordergraph/merchant-dashboard';
 import { startSystem } from '@ordergraph/system';
 import { readTelemetryConfig, startTracing } from '@ordergraph/telemetry';
 
 const env = process.env;
 const config = readSharedConfig(env);
+const dashboardConfig = readDashboardConfig(env);
 // One process, one tracer: the six services' server spans say which is which (ordergraph.service).
 const tracing = startTracing(readTelemetryConfig(env), { serviceName: 'ordergraph' });
 const log = createLogger('ordergraph');
@@ -21,8 +23,15 @@ const ports = Object.fromEntries(
   }),
 );
 const system = await startSystem({ config, env, ports, logFor: (name) => log.child({ service: name }) });
-log.info(`ready: ${system.gateway.url} (Apollo Sandbox in a browser; tokens: npm run token -- customer u1)`);
+// The board talks to the gateway started here, wherever GATEWAY_PORT put it, unless GATEWAY_URL names another.
+const dashboard = await startDashboard({
+  ...dashboardConfig,
+  gatewayUrl: env['GATEWAY_URL'] ? dashboardConfig.gatewayUrl : system.gateway.url,
+  log: log.child({ service: 'merchant-dashboard' }),
+});
+log.info(`ready: ${system.gateway.url} (Apollo Sandbox in a browser; tokens: npm run token -- customer u1), merchant dashboard: ${dashboard.origin}`);
 closeOnSignal(log, async () => {
+  await dashboard.close();
   await system.close();
   await tracing.shutdown();
 });
