@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { openRedis, RedisEventStream, redisReady, type RiderMovedEvent } from '@ordergraph/common';
 import {
@@ -15,13 +15,17 @@ const STORE = openStore(4);
 const MERCHANT = merchant(`m${STORE.index}`, STORE.id);
 const OWNER = customer('u13');
 const BUFFER_EVENTS = 8;
+const KEEPALIVE_MS = 300;
 
 let system: TestSystem;
 const clients: SubscriptionClient[] = [];
 beforeAll(async () => {
   system = await startTestSystem({
     proxied: ['menu'],
-    env: { SUBGRAPH_TIMEOUT_MS: '5000', REQUEST_DEADLINE_MS: '10000', SUBSCRIPTION_BUFFER_EVENTS: String(BUFFER_EVENTS), SUBGRAPH_RETRIES: '0' },
+    env: {
+      SUBGRAPH_TIMEOUT_MS: '5000', REQUEST_DEADLINE_MS: '10000', SUBGRAPH_RETRIES: '0',
+      SUBSCRIPTION_BUFFER_EVENTS: String(BUFFER_EVENTS), SUBSCRIPTION_KEEPALIVE_MS: String(KEEPALIVE_MS),
+    },
   });
 });
 afterAll(async () => {
@@ -60,7 +64,7 @@ describe('subscriptions under faults', () => {
     }
   });
 
-  it('cuts off a client that stops reading once its buffer is full, with 4900 SLOW_CONSUMER, holding no more than the buffer', async () => {
+  it('cuts off a client that stops reading once more events wait than its buffer holds, with 4900 SLOW_CONSUMER, and ends its subscription', async () => {
     const orderId = await placeOrderAt(system.url, STORE, OWNER);
     const socket = new WebSocket(system.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     const messages: string[] = [];
@@ -95,6 +99,23 @@ describe('subscriptions under faults', () => {
     (socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
     expect(await closed).toMatchObject({ code: 4900, reason: expect.stringMatching(/^SLOW_CONSUMER/) });
   }, 90_000);
+
+  it('pings every keep-alive interval, and drops a client that stops answering', async () => {
+    const socket = new WebSocket(system.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await tokenFor(OWNER)}` } }));
+    await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS * 3.5));
+    expect(pings).toBeGreaterThanOrEqual(2);
+    const connections = await metric('ordergraph_subscription_connections');
+    // Stops reading: no pong goes back, so the gateway terminates the socket after one more interval.
+    (socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    await vi.waitFor(async () => expect(await metric('ordergraph_subscription_connections')).toBe(connections - 1), { timeout: KEEPALIVE_MS * 10, interval: 50 });
+    (socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    expect(await closed).toBe(1006);
+  });
 
   it('closes every connection with 1001 Going Away when the gateway shuts down', async () => {
     const client = await connectSubscriptions(system.url, MERCHANT);
