@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareStreamIds, World, type Principal } from '@ordergraph/common';
+import { compareStreamIds, secretKey, signToken, World, type Principal } from '@ordergraph/common';
 import {
-  connectSubscriptions, contractOperation, customer, graphql, merchant, openStore, placeOrderAt, rider, startTestSystem, TEST_WORLD,
+  connectSubscriptions, contractOperation, customer, graphql, merchant, openStore, placeOrderAt, rider, startTestSystem, TEST_JWT_SECRET, TEST_WORLD,
   type Recording, type SubscriptionClient, type TestSystem,
 } from '@ordergraph/testkit';
 
@@ -131,6 +131,13 @@ describe('storeOrderEvents and orderUpdated, end to end', () => {
     expect(await anonymous.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^UNAUTHENTICATED/) });
     const forged = await connect({ authorization: 'Bearer not.a.token' });
     expect(await forged.closed).toMatchObject({ code: 4401 });
+  });
+
+  it('closes a connection with 4401 when its token expires', async () => {
+    const shortLived = await signToken(MERCHANT, secretKey(TEST_JWT_SECRET), '2s');
+    const connection = await connect({ authorization: `Bearer ${shortLived}` });
+    await subscribed(connection.subscribe(STORE_ORDER_EVENTS, { storeId: STORE.id }));
+    expect(await connection.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^UNAUTHENTICATED: The bearer token has expired/) });
   });
 
   it('refuses a subscription past the per-connection limit with RATE_LIMITED, and a connection past the per-principal limit with 4290', async () => {

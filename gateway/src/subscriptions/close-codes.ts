@@ -3,7 +3,7 @@
  * graphql-ws's client retries on every code but its fatal ones (4401 among them), with backoff.
  */
 export const CloseCode = {
-  /** connection_init carried no valid bearer token. Fatal for graphql-ws: a new token is needed, not a retry. */
+  /** connection_init carried no valid bearer token, or the token expired since. Fatal for graphql-ws: a new token is needed, not a retry. */
   unauthenticated: 4401,
   /** The principal already holds as many connections to this replica as allowed; retried with backoff. */
   tooManyConnections: 4290,

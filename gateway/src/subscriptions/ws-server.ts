@@ -5,6 +5,7 @@ import {
 } from 'graphql';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { decodeJwt } from 'jose';
 import pLimit from 'p-limit';
 import { WebSocketServer } from 'ws';
 import {
@@ -47,6 +48,8 @@ interface Connection {
   readonly authorization: string;
   readonly principalKey: string;
   subscriptions: number;
+  /** Closes the connection when its token expires. */
+  readonly expiry: NodeJS.Timeout | null;
 }
 
 type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
@@ -92,6 +95,19 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     return [error];
   };
 
+  // A connection outliving its token would go on receiving what the token no longer grants.
+  const closeAtExpiry = (ctx: Ctx, authorization: string): NodeJS.Timeout | null => {
+    const { exp } = decodeJwt(authorization.replace(/^Bearer\s+/i, ''));
+    if (exp === undefined) return null;
+    const timer = setTimeout(
+      () => closeWith(ctx, CloseCode.unauthenticated, closeReason(ErrorCode.UNAUTHENTICATED, 'The bearer token has expired: reconnect with a new one.'), 'token_expired'),
+      // setTimeout holds at most 2^31-1 ms (about 24.8 days); a token valid longer is closed then and may reconnect.
+      Math.min(Math.max(0, exp * 1_000 - Date.now()), 2 ** 31 - 1),
+    );
+    timer.unref();
+    return timer;
+  };
+
   const onConnect = async (ctx: Ctx): Promise<boolean> => {
     const params = ctx.connectionParams ?? {};
     const authorization = params.authorization ?? params.Authorization;
@@ -114,7 +130,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       return false;
     }
     perPrincipal.set(principalKey, open + 1);
-    connections.set(ctx, { principal, authorization, principalKey, subscriptions: 0 });
+    connections.set(ctx, { principal, authorization, principalKey, subscriptions: 0, expiry: closeAtExpiry(ctx, authorization) });
     metrics.connections.inc();
     return true;
   };
@@ -123,6 +139,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     const connection = connections.get(ctx);
     if (!connection) return;
     connections.delete(ctx);
+    if (connection.expiry) clearTimeout(connection.expiry);
     metrics.connections.dec();
     const open = (perPrincipal.get(connection.principalKey) ?? 1) - 1;
     if (open > 0) perPrincipal.set(connection.principalKey, open);

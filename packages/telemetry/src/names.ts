@@ -61,7 +61,7 @@ export const SUBSCRIPTION_METRIC = {
   delivered: 'ordergraph_subscription_events_total',
   /** From an event's commit to its hand-off to the subscriber's socket, by field. */
   deliveryLag: 'ordergraph_subscription_delivery_lag_seconds',
-  /** Connections the gateway closed, by reason (unauthenticated, too_many_connections, slow_consumer). */
+  /** Connections the gateway closed, by reason (unauthenticated, token_expired, too_many_connections, slow_consumer). */
   closed: 'ordergraph_subscription_connections_closed_total',
   /** Subscriptions refused at subscribe, by contract code. */
   refused: 'ordergraph_subscriptions_refused_total',
