@@ -7,7 +7,7 @@ import cors from 'cors';
 import express from 'express';
 import { buildSchema, GraphQLError, printSchema } from 'graphql';
 import {
-  createErrorFormatter, createHttpErrorHandler, listen, openRedis, operationMetricsPlugin, principalFromAuthorization, RedisEventStream, secretKey,
+  createErrorFormatter, createHttpErrorHandler, listen, openRedis, operationMetricsPlugin, principalFromAuthorization, RedisEventStream, requestLogPlugin, secretKey,
   type EventStream, type Logger, type RunningServer,
 } from '@ordergraph/common';
 import { nameServiceOnSpan } from '@ordergraph/telemetry';
@@ -81,6 +81,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
       distinctErrorsPlugin(),
       // After distinctErrorsPlugin, so that it counts the errors the client gets.
       operationMetricsPlugin<GatewayContext>(metrics.registry),
+      requestLogPlugin<GatewayContext>(log),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });

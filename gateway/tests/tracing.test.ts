@@ -167,7 +167,8 @@ describe('log lines name the trace of the request they were written for', () => 
     system = await startSystem({
       config: readSharedConfig(env),
       env,
-      logFor: (name) => createLogger(name, 'info', capture),
+      // debug: the request lines too.
+      logFor: (name) => createLogger(name, 'debug', capture),
       ports: { gateway: 0, store: 0, menu: 0, user: 0, order: 0, rider: 0 },
       route: (_name, listening) => listening,
       world: new World(TEST_WORLD),
@@ -180,7 +181,7 @@ describe('log lines name the trace of the request they were written for', () => 
     await dropPrefix(prefix);
   });
 
-  it('Redis is down: the warnings the user subgraph writes while serving MyOrders carry the trace id the caller sent, its call to order stays in that trace, and no token is written', async () => {
+  it('Redis is down: the warnings the user subgraph writes while serving MyOrders, and every service\'s request line, carry the trace id the caller sent, its call to order stays in that trace, and no token is written', async () => {
     const traceId = randomBytes(16).toString('hex');
     const token = await tokenFor(customer('u7'));
     await redisProxy!.set({ kind: 'refuse' });
@@ -201,6 +202,10 @@ describe('log lines name the trace of the request they were written for', () => 
     expect(written.filter((line) => line['name'] === 'user' && line['level'] === 40).length).toBeGreaterThan(0);
     for (const line of written) expect(line['span_id']).toMatch(/^[0-9a-f]{16}$/);
     expect(JSON.stringify(lines)).not.toContain(token);
+    // Each service's debug request line is in the trace: the gateway's names the client's operation.
+    const requests = written.filter((line) => line['msg'] === 'graphql request');
+    expect(requests.find((line) => line['name'] === 'gateway')).toMatchObject({ operation: 'MyOrders', type: 'query', status: 200 });
+    expect(new Set(requests.map((line) => line['name']))).toEqual(new Set(['gateway', 'store', 'menu', 'user', 'order', 'rider']));
 
     // The user subgraph computed the values Redis could not give from the order subgraph, in the same trace.
     const spans = await traceOf(traceId);

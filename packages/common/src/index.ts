@@ -21,3 +21,4 @@ export * from './http-errors.js';
 export { PRECOMPUTED_METRIC } from '@ordergraph/telemetry';
 export * from './redis.js';
 export * from './operation-metrics.js';
+export * from './request-log.js';

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpErrorHandler } from './http-errors.js';
 import { operationMetricsPlugin } from './operation-metrics.js';
+import { requestLogPlugin } from './request-log.js';
 import { listen, type RunningServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { principalFromAuthorization, type Principal } from './principal.js';
@@ -73,6 +74,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...(options.metrics ? [operationMetricsPlugin<Context>(options.metrics)] : []),
+      requestLogPlugin<Context>(options.log),
     ],
     logger: options.log,
     // closeOnSignal (the process's edge) owns shutdown; Apollo's own SIGTERM handler would stop it a second time, concurrently.
