@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { openRedis, RedisEventStream, redisReady, type RiderMovedEvent } from '@ordergraph/common';
+import { createLogger, openRedis, RedisEventStream, redisReady, SUBGRAPH_NAMES, type RiderMovedEvent } from '@ordergraph/common';
+import { startGateway } from '@ordergraph/gateway';
+import { readGatewayConfig } from '@ordergraph/gateway/config';
 import {
   connectSubscriptions, contractOperation, customer, graphql, merchant, openStore, placeOrderAt, startTestSystem, TEST_REDIS_URL, tokenFor,
   type SubscriptionClient, type TestSystem,
@@ -14,7 +16,7 @@ const ACCEPT_ORDER = contractOperation('AcceptOrder');
 const STORE = openStore(4);
 const MERCHANT = merchant(`m${STORE.index}`, STORE.id);
 const OWNER = customer('u13');
-const BUFFER_EVENTS = 8;
+const BUFFER_EVENTS = 64;
 const KEEPALIVE_MS = 300;
 
 let system: TestSystem;
@@ -24,7 +26,7 @@ beforeAll(async () => {
     proxied: ['menu'],
     env: {
       SUBGRAPH_TIMEOUT_MS: '5000', REQUEST_DEADLINE_MS: '10000', SUBGRAPH_RETRIES: '0',
-      SUBSCRIPTION_BUFFER_EVENTS: String(BUFFER_EVENTS), SUBSCRIPTION_KEEPALIVE_MS: String(KEEPALIVE_MS),
+      SUBSCRIPTION_BUFFER_EVENTS: String(BUFFER_EVENTS),
     },
   });
 });
@@ -33,8 +35,8 @@ afterAll(async () => {
   await system?.close();
 });
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(system.url.replace('/graphql', '/metrics'))).text();
+async function metric(name: string, gatewayUrl = system.url): Promise<number> {
+  const text = await (await fetch(gatewayUrl.replace('/graphql', '/metrics'))).text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -83,15 +85,22 @@ describe('subscriptions under faults', () => {
     const stream = new RedisEventStream(redis);
     const before = await metric('ordergraph_subscription_connections_closed_total{reason="slow_consumer"}');
     try {
-      const deadline = Date.now() + 60_000;
+      // Batches smaller than the buffer, as fast as the gateway resolves them: only the client's not reading can fill it.
+      // Before the keep-alive (12 s by default) drops the client for not answering pings either.
+      const deadline = Date.now() + 20_000;
+      let published = 0;
       while ((await metric('ordergraph_subscription_connections_closed_total{reason="slow_consumer"}')) === before) {
-        if (Date.now() > deadline) throw new Error('the gateway never cut the slow client off');
-        const moves: RiderMovedEvent[] = Array.from({ length: 2_000 }, () => ({
-          eventId: randomUUID(), type: 'RIDER_MOVED', orderId, storeId: STORE.id, userId: 'u13', riderId: 'r1', atMs: Date.now(), lat: 31.23, lng: 121.47,
-        }));
-        await stream.publish(moves);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (Date.now() > deadline) throw new Error(`the gateway never cut the slow client off (${published} events published)`);
+        for (let batch = 0; batch < 50; batch++) {
+          const moves: RiderMovedEvent[] = Array.from({ length: BUFFER_EVENTS / 2 }, () => ({
+            eventId: randomUUID(), type: 'RIDER_MOVED', orderId, storeId: STORE.id, userId: 'u13', riderId: 'r1', atMs: Date.now(), lat: 31.23, lng: 121.47,
+          }));
+          await stream.publish(moves);
+          published += moves.length;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
       }
+      expect(await metric('ordergraph_subscription_connections_closed_total{reason="gateway_behind"}')).toBe(0);
     } finally {
       redis.disconnect();
     }
@@ -101,20 +110,33 @@ describe('subscriptions under faults', () => {
   }, 90_000);
 
   it('pings every keep-alive interval, and drops a client that stops answering', async () => {
-    const socket = new WebSocket(system.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    let pings = 0;
-    socket.on('ping', () => pings++);
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await tokenFor(OWNER)}` } }));
-    await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS * 3.5));
-    expect(pings).toBeGreaterThanOrEqual(2);
-    const connections = await metric('ordergraph_subscription_connections');
-    // Stops reading: no pong goes back, so the gateway terminates the socket after one more interval.
-    (socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
-    await vi.waitFor(async () => expect(await metric('ordergraph_subscription_connections')).toBe(connections - 1), { timeout: KEEPALIVE_MS * 10, interval: 50 });
-    (socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
-    expect(await closed).toBe(1006);
+    // A gateway of its own with a short interval, in front of the same subgraphs.
+    const gateway = await startGateway(
+      readGatewayConfig({
+        NODE_ENV: 'test', PORT: '0', SUBSCRIPTION_KEEPALIVE_MS: String(KEEPALIVE_MS),
+        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${system.subgraphs[name].server.origin}/graphql`])),
+      }),
+      createLogger('gateway', 'silent'),
+    );
+    const metricOf = async (name: string) => metric(name, gateway.url);
+    try {
+      const socket = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      let pings = 0;
+      socket.on('ping', () => pings++);
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await tokenFor(OWNER)}` } }));
+      await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS * 3.5));
+      expect(pings).toBeGreaterThanOrEqual(2);
+      expect(await metricOf('ordergraph_subscription_connections')).toBe(1);
+      // Stops reading: no pong goes back, so the gateway terminates the socket after one more interval.
+      (socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+      await vi.waitFor(async () => expect(await metricOf('ordergraph_subscription_connections')).toBe(0), { timeout: KEEPALIVE_MS * 10, interval: 50 });
+      (socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+      expect(await closed).toBe(1006);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('closes every connection with 1001 Going Away when the gateway shuts down', async () => {

@@ -9,6 +9,8 @@ export const CloseCode = {
   tooManyConnections: 4290,
   /** The client read so slowly that its buffer filled; reconnecting with the last stream id resumes where it left. */
   slowConsumer: 4900,
+  /** The replica's event resolutions fell a buffer behind (its subgraphs too slow for the event rate): reconnect, resuming, perhaps elsewhere. */
+  overloaded: 1013,
   /** The replica is shutting down (graphql-ws's own dispose sends it): reconnect, to another replica. */
   goingAway: 1001,
 } as const;

@@ -1,11 +1,19 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { execute, GraphQLError, type ExecutionResult, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import pLimit from 'p-limit';
 import { codedError, ErrorCode, type Logger, type StreamedEvent } from '@ordergraph/common';
 import { SPAN, SPAN_ATTR } from '@ordergraph/telemetry';
 import type { GatewayContext } from '../context.js';
 import type { PreparedSubscription } from './operation.js';
 
 const tracer = trace.getTracer('@ordergraph/gateway');
+
+/**
+ * Distinct event resolutions in flight at once: a burst of events queues here rather than
+ * taking the subgraph bulkheads' slots from requests. Subscribers sharing a resolution share
+ * its slot, so a store's twenty dashboards cost one.
+ */
+const RESOLUTION_CONCURRENCY = 32;
 
 /** Runs a query through the gateway's own pipeline: parsing cache, planner, policies, error formatting. */
 export type RunQuery = (
@@ -28,6 +36,7 @@ export interface Audience {
  */
 export class EventResolver {
   private readonly inFlight = new Map<string, Promise<ExecutionResult>>();
+  private readonly limit = pLimit(RESOLUTION_CONCURRENCY);
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -39,7 +48,8 @@ export class EventResolver {
     const key = `${streamed.streamId}\u0000${audience.principalKey}\u0000${prepared.key}`;
     let result = this.inFlight.get(key);
     if (!result) {
-      result = this.build(streamed, prepared, audience).finally(() => this.inFlight.delete(key));
+      // Shared until settled: the feed hands an event to all its subscribers in one go, so they all find it here.
+      result = this.limit(() => this.build(streamed, prepared, audience)).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, result);
     }
     return result;

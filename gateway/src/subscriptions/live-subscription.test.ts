@@ -11,13 +11,13 @@ function event(streamId: string, storeId = 's1'): StreamedEvent {
 }
 
 function subscription(overrides: Partial<LiveSubscriptionOptions> = {}) {
-  const calls = { overflow: 0, end: 0 };
+  const calls = { overflow: 0, end: 0, clientBehind: [] as boolean[] };
   const live = new LiveSubscription({
     matches: (s) => s.event.storeId === 's1',
     resolve: async (s): Promise<ExecutionResult> => ({ data: { id: s.streamId } }),
     readAfter: async () => [],
     bufferEvents: 3,
-    onOverflow: () => calls.overflow++,
+    onOverflow: (clientBehind) => (calls.overflow++, calls.clientBehind.push(clientBehind)),
     onEnd: () => calls.end++,
     ...overrides,
   });
@@ -60,11 +60,19 @@ describe('LiveSubscription', () => {
     expect(await ids(live, 3)).toEqual(['5-0', '7-0', '8-0']);
   });
 
-  it('calls onOverflow once and ends when more events wait than the buffer holds', async () => {
+  it('calls onOverflow once and ends when more events wait than the buffer holds: the client is behind when the oldest is resolved', async () => {
     const { live, calls } = subscription();
-    for (let i = 1; i <= 5; i++) live.offer(event(`${i}-0`));
-    expect(calls).toEqual({ overflow: 1, end: 1 });
+    for (let i = 1; i <= 3; i++) live.offer(event(`${i}-0`));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 4; i <= 5; i++) live.offer(event(`${i}-0`));
+    expect(calls).toEqual({ overflow: 1, end: 1, clientBehind: [true] });
     expect(await live.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('says the gateway is behind, not the client, when the oldest waiting event is still being resolved', () => {
+    const { live, calls } = subscription({ resolve: () => new Promise(() => {}) });
+    for (let i = 1; i <= 4; i++) live.offer(event(`${i}-0`));
+    expect(calls.clientBehind).toEqual([false]);
   });
 
   it('ends once, however often it is ended, and wakes a waiting reader', async () => {

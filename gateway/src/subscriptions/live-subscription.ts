@@ -9,9 +9,13 @@ export interface LiveSubscriptionOptions {
   readonly resolve: (streamed: StreamedEvent) => Promise<ExecutionResult>;
   /** Entries after a stream id, oldest first: how a resumed subscription reads what it missed. */
   readonly readAfter: (streamId: string, count: number) => Promise<readonly StreamedEvent[]>;
-  /** Events allowed to wait for the client; one more and `onOverflow` is called. */
+  /** Events allowed to wait (being resolved, or resolved and not yet read); one more and `onOverflow` is called. */
   readonly bufferEvents: number;
-  readonly onOverflow: () => void;
+  /**
+   * The buffer is full. `clientBehind`: the oldest waiting event is resolved, so the client is
+   * not reading; otherwise the gateway's resolutions are what fell behind.
+   */
+  readonly onOverflow: (clientBehind: boolean) => void;
   /** Called as each event's payload is handed to the client. */
   readonly onHandOut?: (streamed: StreamedEvent) => void;
   /** Called once, however the subscription ends. */
@@ -33,7 +37,7 @@ const REPLAY_RETRY_MS = 500;
 export class LiveSubscription implements AsyncGenerator<ExecutionResult, undefined> {
   /** The last stream id taken in (delivered or skipped): nothing at or before it is taken again. */
   private cursor = '0-0';
-  private readonly queue: Array<{ readonly streamed: StreamedEvent; readonly result: Promise<ExecutionResult> }> = [];
+  private readonly queue: Array<{ readonly streamed: StreamedEvent; readonly result: Promise<ExecutionResult>; resolved: boolean }> = [];
   /** Live events that arrived while replaying; null when not replaying. */
   private held: StreamedEvent[] | null = null;
   private wake: (() => void) | null = null;
@@ -116,14 +120,17 @@ export class LiveSubscription implements AsyncGenerator<ExecutionResult, undefin
     this.cursor = streamed.streamId;
     if (!this.options.matches(streamed)) return;
     if (this.queue.length >= this.options.bufferEvents) return this.overflow();
-    this.queue.push({ streamed, result: this.options.resolve(streamed) });
+    const entry = { streamed, result: this.options.resolve(streamed), resolved: false };
+    void entry.result.then(() => (entry.resolved = true));
+    this.queue.push(entry);
     this.wake?.();
     this.wake = null;
   }
 
   private overflow(): void {
+    const clientBehind = this.queue[0]?.resolved ?? this.held !== null;
     this.end();
-    this.options.onOverflow();
+    this.options.onOverflow(clientBehind);
   }
 
   private end(): void {

@@ -1,4 +1,4 @@
-import { buildSchema, getOperationAST, parse } from 'graphql';
+import { buildSchema, getOperationAST, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { prepareSubscription } from './operation.js';
 
@@ -12,7 +12,7 @@ const schema = buildSchema(`
 
 function prepare(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
-  return prepareSubscription(schema, document, getOperationAST(document)!, variables);
+  return prepareSubscription(schema, { document, key: print(document) }, getOperationAST(document)!, variables);
 }
 
 describe('prepareSubscription', () => {

@@ -39,7 +39,7 @@ function isSubscriptionField(name: string): name is SubscriptionField {
  */
 export function prepareSubscription(
   schema: GraphQLSchema,
-  document: DocumentNode,
+  { document, key: documentKey }: { readonly document: DocumentNode; readonly key: string },
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
 ): PreparedSubscription | null {
@@ -63,7 +63,7 @@ export function prepareSubscription(
     document,
     operationName: operation.name?.value,
     variables,
-    key: `${print(document)}\u0000${operation.name?.value ?? ''}\u0000${JSON.stringify(variables)}`,
+    key: `${documentKey}\u0000${operation.name?.value ?? ''}\u0000${JSON.stringify(variables)}`,
   };
 }
 

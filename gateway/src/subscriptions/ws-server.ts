@@ -1,12 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import {
-  getOperationAST, getVariableValues, GraphQLError, OperationTypeNode, parse, validate,
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema,
+  getOperationAST, getVariableValues, GraphQLError, OperationTypeNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema,
 } from 'graphql';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
-import pLimit from 'p-limit';
 import { WebSocketServer } from 'ws';
 import {
   codedError, ErrorCode, principalFromAuthorization, STREAM_RETENTION_MS, type Logger, type Principal,
@@ -17,6 +15,7 @@ import type { GatewayContext } from '../context.js';
 import type { SubscriptionMetrics } from '../telemetry/subscription-metrics.js';
 import { authorizeSubscription } from './authorize.js';
 import { CloseCode, closeReason } from './close-codes.js';
+import { DocumentCache } from './document-cache.js';
 import type { EventFeed, FeedKey } from './event-feed.js';
 import { keysOf } from './event-feed.js';
 import { EventResolver, toGraphQLError, type RunQuery } from './event-resolver.js';
@@ -63,8 +62,6 @@ type OperationContext =
 
 /** Inbound messages are subscribe requests: a contract operation is a few hundred bytes. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
-/** Event resolutions in flight at once: a burst of events queues here rather than taking the subgraph bulkheads' slots from requests. */
-const RESOLUTION_CONCURRENCY = 32;
 /** On shutdown, how long clients get to answer the close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 1_000;
 const STREAM_ID = /^\d{1,15}-\d{1,15}$/;
@@ -77,7 +74,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const { feed, limits, metrics, log } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: MAX_MESSAGE_BYTES });
   const resolver = new EventResolver(options.schema, options.runQuery, log);
-  const resolutions = pLimit(RESOLUTION_CONCURRENCY);
+  const documents = new DocumentCache(options.schema);
   const connections = new WeakMap<Ctx, Connection>();
   const perPrincipal = new Map<string, number>();
 
@@ -149,14 +146,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const onSubscribe = async (ctx: Ctx, _id: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
     const connection = connections.get(ctx);
     if (!connection) return refuse(codedError(ErrorCode.UNAUTHENTICATED, 'The connection is not authenticated.'));
-    let document: DocumentNode;
-    try {
-      document = parse(payload.query);
-    } catch (error) {
-      return refuse(codedError(ErrorCode.GRAPHQL_PARSE_FAILED, error instanceof GraphQLError ? error.message : 'The query could not be parsed.'));
-    }
-    const invalid = validate(options.schema, document);
-    if (invalid.length > 0) return refuse(codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, invalid.map((e) => e.message).join(' ')));
+    const parsed = documents.get(payload.query);
+    if (parsed instanceof GraphQLError) return refuse(parsed);
+    const { document } = parsed;
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return refuse(codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'Name the operation to run (operationName).'));
     if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
@@ -170,7 +162,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     }
     const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {});
     if (coerced.errors) return refuse(codedError(ErrorCode.BAD_USER_INPUT, coerced.errors.map((e) => e.message).join(' ')));
-    const prepared = prepareSubscription(options.schema, document, operation, coerced.coerced);
+    const prepared = prepareSubscription(options.schema, parsed, operation, coerced.coerced);
     if (!prepared) return refuse(codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, 'This subscription field is not served.'));
 
     const resumeAfter = payload.extensions?.['resumeAfter'] ?? null;
@@ -199,11 +191,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     let unlisten = () => {};
     const live = new LiveSubscription({
       matches: (streamed) => keysOf(streamed).includes(feedKey),
-      resolve: (streamed) => resolutions(() => resolver.resolve(streamed, prepared, audience)),
+      resolve: (streamed) => resolver.resolve(streamed, prepared, audience),
       readAfter: (streamId, count) => feed!.stream.readAfter(streamId, count),
       bufferEvents: limits.bufferEvents,
-      onOverflow: () =>
-        closeWith(ctx, CloseCode.slowConsumer, closeReason('SLOW_CONSUMER', `more than ${limits.bufferEvents} events waiting; resume with the last streamId.`), 'slow_consumer'),
+      onOverflow: (clientBehind) =>
+        clientBehind
+          ? closeWith(ctx, CloseCode.slowConsumer, closeReason('SLOW_CONSUMER', `more than ${limits.bufferEvents} events waiting; resume with the last streamId.`), 'slow_consumer')
+          : closeWith(ctx, CloseCode.overloaded, closeReason('OVERLOADED', `this replica is ${limits.bufferEvents} events behind; resume with the last streamId.`), 'gateway_behind'),
       onHandOut: (streamed) => {
         metrics.delivered.inc({ [LABEL.field]: field });
         metrics.deliveryLag.observe({ [LABEL.field]: field }, Math.max(0, Date.now() - streamed.event.atMs) / 1_000);
