@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { World, type Principal } from '@ordergraph/common';
 import {
-  contractOperation, customer, errorCodes, graphql, merchant, rider, startTestSystem, TEST_REDIS_URL, TEST_WORLD, type TestSystem,
+  contractOperation, customer, errorCodes, graphql, merchant, openStore, rider, startTestSystem, TEST_REDIS_URL, TEST_WORLD, type TestSystem,
 } from '@ordergraph/testkit';
 
 /**
@@ -36,14 +36,11 @@ function expectNear(actual: Location | null | undefined, expected: Location): vo
 }
 
 const world = new World(TEST_WORLD);
-const STORE_INDEX = Array.from({ length: TEST_WORLD.stores }, (_, i) => i + 1).find((i) => !World.isClosed(i))!;
-const STORE_ID = `s${STORE_INDEX}`;
-const CART = (() => {
-  const [item] = world.menu(STORE_INDEX).filter((m) => m.available);
-  return [{ menuItemId: item!.id, quantity: Math.ceil(world.store(STORE_INDEX).minOrder / item!.price) }];
-})();
+const STORE = openStore(1);
+const STORE_ID = STORE.id;
+const CART = STORE.cart;
 const OWNER = customer('u7');
-const MERCHANT = merchant(`m${STORE_INDEX}`, STORE_ID);
+const MERCHANT = merchant(`m${STORE.index}`, STORE_ID);
 const RIDERS = Array.from({ length: 10 }, (_, i) => rider(`r${i + 1}`));
 
 interface Location { lat: number; lng: number }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World, type EventStream, type Principal, type RiderMovedEvent } from '@ordergraph/common';
-import { contractOperation, customer, graphql, merchant, rider, startTestSystem, TEST_WORLD, type TestSystem } from '@ordergraph/testkit';
+import { contractOperation, customer, graphql, merchant, openStore, rider, startTestSystem, TEST_WORLD, type TestSystem } from '@ordergraph/testkit';
 import { RIDER_MOVED_INTERVAL_MS } from '../src/moves/index.js';
 
 /**
@@ -28,14 +28,11 @@ const FREE_RIDERS = (() => {
   const busy = new Set([...world.orders()].flatMap((o) => (o.delivery && o.delivery.status !== 'DELIVERED' ? [o.delivery.riderId] : [])));
   return Array.from({ length: WORLD_SIZE.riders }, (_, i) => `r${i + 1}`).filter((id) => !busy.has(id));
 })();
-const STORE_INDEX = Array.from({ length: WORLD_SIZE.stores }, (_, i) => i + 1).find((i) => !World.isClosed(i))!;
-const STORE_ID = `s${STORE_INDEX}`;
-const CART = (() => {
-  const [item] = world.menu(STORE_INDEX).filter((m) => m.available);
-  return [{ menuItemId: item!.id, quantity: Math.ceil(world.store(STORE_INDEX).minOrder / item!.price) }];
-})();
+const STORE = openStore(1);
+const STORE_ID = STORE.id;
+const CART = STORE.cart;
 const OWNER = customer('u7');
-const MERCHANT = merchant(`m${STORE_INDEX}`, STORE_ID);
+const MERCHANT = merchant(`m${STORE.index}`, STORE_ID);
 /** Past the throttle's interval with room for a timer firing late on a busy machine. */
 const PAST_INTERVAL_MS = RIDER_MOVED_INTERVAL_MS + 200;
 /** Correctness, not latency: six services share one process on a small machine here. */
