@@ -69,6 +69,10 @@ describe('one client request is one trace across the gateway and the subgraphs',
 
     const roots = spans.filter((s) => !parentOf(s));
     expect(roots.map((s) => [s.kind, serviceOf(s)])).toEqual([[SpanKind.SERVER, 'gateway']]);
+    // Every service's server span names its route.
+    for (const served of spans.filter((s) => s.kind === SpanKind.SERVER)) {
+      expect([served.name, served.attributes['http.route']]).toEqual(['POST /graphql', '/graphql']);
+    }
     for (const span of spans.filter((s) => parentOf(s))) {
       expect(spans.some((p) => idOf(p) === parentOf(span)), `parent of ${span.name} is in the trace`).toBe(true);
     }

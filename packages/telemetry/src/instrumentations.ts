@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
@@ -9,9 +8,11 @@ import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instru
 import { UNTRACED_PATHS } from './names.js';
 
 /**
- * The libraries traced for us: incoming HTTP (the W3C traceparent is read here), Express's
- * layers, MySQL statements, Redis commands, and undici requests between subgraphs (the
- * gateway's own fetches make their span and traceparent themselves, see SubgraphSource).
+ * The libraries traced for us: incoming HTTP (the W3C traceparent is read here), MySQL
+ * statements, Redis commands, and undici requests between subgraphs (the gateway's own fetches
+ * make their span and traceparent themselves, see SubgraphSource). Not Express: a span per
+ * middleware layer tells an on-call engineer nothing the HTTP span does not, and wrapping every
+ * layer of every request cost CPU even when the request was not sampled.
  */
 export function createInstrumentations(): InstrumentationBase[] {
   return [
@@ -20,7 +21,6 @@ export function createInstrumentations(): InstrumentationBase[] {
       // Every outgoing call here goes through undici, traced below; node:http clients are only libraries' own.
       disableOutgoingRequestInstrumentation: true,
     }),
-    new ExpressInstrumentation(),
     // The statements are parameterised with `?`: their text, never the values bound to them (phone numbers, addresses).
     new MySQL2Instrumentation({ maskStatement: true, maskStatementHook: (sql) => sql }),
     // The command and its key; values (profiles, events) stay out of traces.

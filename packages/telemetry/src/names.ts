@@ -84,7 +84,7 @@ export const LATENCY_BUCKETS_S = [
   0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
 ];
 
-/** Spans we start ourselves; the HTTP, Express, MySQL, Redis and Apollo gateway spans are named by their instrumentations. */
+/** Spans we start ourselves; the HTTP, MySQL, Redis and Apollo gateway spans are named by their instrumentations. */
 export const SPAN = {
   /** The gateway's fetch from one subgraph, retries included (a CLIENT span). */
   subgraphFetch: (subgraph: string) => `subgraph ${subgraph}`,
