@@ -4,10 +4,9 @@ import {
 } from 'graphql';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
 import {
-  codedError, ErrorCode, principalFromAuthorization, STREAM_RETENTION_MS, type Logger, type Principal,
+  codedError, ErrorCode, STREAM_RETENTION_MS, verifyBearer, type Logger, type Principal, type VerifiedBearer,
 } from '@ordergraph/common';
 import { LABEL } from '@ordergraph/telemetry';
 import type { SubscriptionLimits } from '../config.js';
@@ -93,13 +92,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   };
 
   // A connection outliving its token would go on receiving what the token no longer grants.
-  const closeAtExpiry = (ctx: Ctx, authorization: string): NodeJS.Timeout | null => {
-    const { exp } = decodeJwt(authorization.replace(/^Bearer\s+/i, ''));
-    if (exp === undefined) return null;
+  const closeAtExpiry = (ctx: Ctx, expiresAtMs: number | null): NodeJS.Timeout | null => {
+    if (expiresAtMs === null) return null;
     const timer = setTimeout(
       () => closeWith(ctx, CloseCode.unauthenticated, closeReason(ErrorCode.UNAUTHENTICATED, 'The bearer token has expired: reconnect with a new one.'), 'token_expired'),
       // setTimeout holds at most 2^31-1 ms (about 24.8 days); a token valid longer is closed then and may reconnect.
-      Math.min(Math.max(0, exp * 1_000 - Date.now()), 2 ** 31 - 1),
+      Math.min(Math.max(0, expiresAtMs - Date.now()), 2 ** 31 - 1),
     );
     timer.unref();
     return timer;
@@ -108,18 +106,19 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const onConnect = async (ctx: Ctx): Promise<boolean> => {
     const params = ctx.connectionParams ?? {};
     const authorization = params.authorization ?? params.Authorization;
-    let principal: Principal | null = null;
+    let bearer: VerifiedBearer | null = null;
     try {
-      principal = await principalFromAuthorization(typeof authorization === 'string' ? authorization : undefined, options.key);
+      bearer = await verifyBearer(typeof authorization === 'string' ? authorization : undefined, options.key);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       closeWith(ctx, CloseCode.unauthenticated, closeReason(ErrorCode.UNAUTHENTICATED, error.message), 'unauthenticated');
       return false;
     }
-    if (!principal || typeof authorization !== 'string') {
+    if (!bearer || typeof authorization !== 'string') {
       closeWith(ctx, CloseCode.unauthenticated, closeReason(ErrorCode.UNAUTHENTICATED, 'connection_init must carry { "authorization": "Bearer <JWT>" }.'), 'unauthenticated');
       return false;
     }
+    const { principal } = bearer;
     const principalKey = principal.role === 'merchant' ? `merchant:${principal.sub}:${[...principal.storeIds].sort().join(',')}` : `${principal.role}:${principal.sub}`;
     const open = perPrincipal.get(principalKey) ?? 0;
     if (open >= limits.connectionsPerPrincipal) {
@@ -127,7 +126,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       return false;
     }
     perPrincipal.set(principalKey, open + 1);
-    connections.set(ctx, { principal, authorization, principalKey, subscriptions: 0, expiry: closeAtExpiry(ctx, authorization) });
+    connections.set(ctx, { principal, authorization, principalKey, subscriptions: 0, expiry: closeAtExpiry(ctx, bearer.expiresAtMs) });
     metrics.connections.inc();
     return true;
   };

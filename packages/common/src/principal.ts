@@ -25,16 +25,24 @@ export function secretKey(secret: string): Uint8Array {
  * lunch peak's active customers, merchants and riders on one replica, about 5 MB.
  */
 const VERIFIED_TOKENS_PER_KEY = 10_000;
-const verifiedByKey = new WeakMap<Uint8Array, LRUCache<string, { readonly principal: Principal; readonly expiresAtMs: number }>>();
+const verifiedByKey = new WeakMap<Uint8Array, LRUCache<string, VerifiedBearer>>();
+
+/** A verified bearer token's principal, and when the token stops being valid (null: never). */
+export interface VerifiedBearer {
+  readonly principal: Principal;
+  readonly expiresAtMs: number | null;
+}
 
 /**
  * Reads the principal from an `Authorization: Bearer <JWT>` header. No header means an
  * anonymous caller (null); a header that does not verify is UNAUTHENTICATED, never anonymous.
  */
-export async function principalFromAuthorization(
-  header: string | undefined,
-  key: Uint8Array,
-): Promise<Principal | null> {
+export async function principalFromAuthorization(header: string | undefined, key: Uint8Array): Promise<Principal | null> {
+  return (await verifyBearer(header, key))?.principal ?? null;
+}
+
+/** As principalFromAuthorization, with the token's expiry: a long-lived connection ends with it. */
+export async function verifyBearer(header: string | undefined, key: Uint8Array): Promise<VerifiedBearer | null> {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   const token = match?.[1];
@@ -42,13 +50,13 @@ export async function principalFromAuthorization(
   let verified = verifiedByKey.get(key);
   if (!verified) verifiedByKey.set(key, (verified = new LRUCache({ max: VERIFIED_TOKENS_PER_KEY })));
   const known = verified.get(token);
-  if (known && known.expiresAtMs > Date.now()) return known.principal;
+  if (known && known.expiresAtMs !== null && known.expiresAtMs > Date.now()) return known;
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM] });
-    const principal = principalFromClaims(payload);
+    const bearer = { principal: principalFromClaims(payload), expiresAtMs: payload.exp === undefined ? null : payload.exp * 1_000 };
     // A token without an expiry is verified every time rather than trusted for ever.
-    if (payload.exp !== undefined) verified.set(token, { principal, expiresAtMs: payload.exp * 1_000 });
-    return principal;
+    if (bearer.expiresAtMs !== null) verified.set(token, bearer);
+    return bearer;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) {
       const reason = error instanceof joseErrors.JWTExpired ? 'has expired' : 'is not valid';
