@@ -4,8 +4,8 @@
  * latencies and errors (by `extensions.code`) are kept per operation. A request may also ask
  * for its answer (a placed order's id feeds the status changes that follow it).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { pace } from './paced-load.js';
 import { percentile } from './stats.js';
 
 export interface MixRequest {
@@ -98,14 +98,7 @@ class OperationSamples {
 export async function runMixedPacedLoad(spec: MixPacedSpec): Promise<MixPacedResult> {
   const url = new URL(spec.url);
   const pool = new Pool(url.origin, { connections: spec.maxInFlight, pipelining: 1 });
-  const intervalMs = 1_000 / spec.ratePerS;
-  const total = Math.round(spec.ratePerS * (spec.warmUpS + spec.durationS));
-  const firstMeasured = Math.round(spec.ratePerS * spec.warmUpS);
   const samples = new Map<string, OperationSamples>();
-  const lagsMs: number[] = [];
-  let dropped = 0;
-  let inFlight = 0;
-  const pending = new Set<Promise<void>>();
 
   const send = async (request: MixRequest, measured: boolean) => {
     const started = performance.now();
@@ -137,28 +130,10 @@ export async function runMixedPacedLoad(spec: MixPacedSpec): Promise<MixPacedRes
     operation.record(latencyMs, failureCodes(statusCode, answer));
   };
 
+  let lagsMs: number[];
+  let dropped: number;
   try {
-    const start = performance.now();
-    for (let k = 0; k < total; ) {
-      const now = performance.now();
-      for (; k < total && start + k * intervalMs <= now; k++) {
-        const measured = k >= firstMeasured;
-        if (k === firstMeasured) spec.onMeasureStart?.();
-        if (measured) lagsMs.push(now - (start + k * intervalMs));
-        if (inFlight >= spec.maxInFlight) {
-          if (measured) dropped++;
-          continue;
-        }
-        inFlight++;
-        const request = send(spec.next(), measured).finally(() => {
-          inFlight--;
-          pending.delete(request);
-        });
-        pending.add(request);
-      }
-      if (k < total) await sleep(Math.max(0, start + k * intervalMs - performance.now()));
-    }
-    await Promise.all(pending);
+    ({ lagsMs, dropped } = await pace(spec, (measured) => send(spec.next(), measured)));
   } finally {
     await pool.close();
   }

@@ -41,15 +41,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export async function runPacedLoad(spec: PacedSpec): Promise<PacedResult> {
   const url = new URL(spec.url);
   const pool = new Pool(url.origin, { connections: spec.maxInFlight, pipelining: 1 });
-  const intervalMs = 1_000 / spec.ratePerS;
-  const total = Math.round(spec.ratePerS * (spec.warmUpS + spec.durationS));
-  const firstMeasured = Math.round(spec.ratePerS * spec.warmUpS);
   const latenciesMs: number[] = [];
-  const lagsMs: number[] = [];
   let errors = 0;
-  let dropped = 0;
-  let inFlight = 0;
-  const pending = new Set<Promise<void>>();
 
   const send = async (measured: boolean) => {
     const { body, authorization } = spec.next();
@@ -73,27 +66,10 @@ export async function runPacedLoad(spec: PacedSpec): Promise<PacedResult> {
     if (failed) errors++;
   };
 
+  let lagsMs: number[];
+  let dropped: number;
   try {
-    const start = performance.now();
-    for (let k = 0; k < total; ) {
-      const now = performance.now();
-      for (; k < total && start + k * intervalMs <= now; k++) {
-        const measured = k >= firstMeasured;
-        if (measured) lagsMs.push(now - (start + k * intervalMs));
-        if (inFlight >= spec.maxInFlight) {
-          if (measured) dropped++;
-          continue;
-        }
-        inFlight++;
-        const request = send(measured).finally(() => {
-          inFlight--;
-          pending.delete(request);
-        });
-        pending.add(request);
-      }
-      if (k < total) await sleep(Math.max(0, start + k * intervalMs - performance.now()));
-    }
-    await Promise.all(pending);
+    ({ lagsMs, dropped } = await pace(spec, send));
   } finally {
     await pool.close();
   }
@@ -107,4 +83,52 @@ export async function runPacedLoad(spec: PacedSpec): Promise<PacedResult> {
     dropped,
     p99SendLagMs: percentile(lagsMs, 0.99),
   };
+}
+
+export interface PaceTiming {
+  readonly ratePerS: number;
+  readonly durationS: number;
+  /** Sent first and not measured. */
+  readonly warmUpS: number;
+  /** Sends beyond this many unanswered are skipped and, when measured, counted as dropped. */
+  readonly maxInFlight: number;
+  /** Called as the first measured send is due. */
+  readonly onMeasureStart?: () => void;
+}
+
+/**
+ * Calls `send` at a fixed rate, open loop: on schedule whether or not earlier sends have
+ * answered, so a slow server shows as latency rather than as a lower rate. Returns how late
+ * each measured send started against its schedule, and how many were dropped.
+ */
+export async function pace(timing: PaceTiming, send: (measured: boolean) => Promise<void>): Promise<{ lagsMs: number[]; dropped: number }> {
+  const intervalMs = 1_000 / timing.ratePerS;
+  const total = Math.round(timing.ratePerS * (timing.warmUpS + timing.durationS));
+  const firstMeasured = Math.round(timing.ratePerS * timing.warmUpS);
+  const lagsMs: number[] = [];
+  let dropped = 0;
+  let inFlight = 0;
+  const pending = new Set<Promise<void>>();
+  const start = performance.now();
+  for (let k = 0; k < total; ) {
+    const now = performance.now();
+    for (; k < total && start + k * intervalMs <= now; k++) {
+      const measured = k >= firstMeasured;
+      if (k === firstMeasured) timing.onMeasureStart?.();
+      if (measured) lagsMs.push(now - (start + k * intervalMs));
+      if (inFlight >= timing.maxInFlight) {
+        if (measured) dropped++;
+        continue;
+      }
+      inFlight++;
+      const request = send(measured).finally(() => {
+        inFlight--;
+        pending.delete(request);
+      });
+      pending.add(request);
+    }
+    if (k < total) await sleep(Math.max(0, start + k * intervalMs - performance.now()));
+  }
+  await Promise.all(pending);
+  return { lagsMs, dropped };
 }
