@@ -16,6 +16,11 @@ const envSchema = z.object({
    * Two fetch levels at the default 1 s attempt timeout fit, with room for one retry.
    */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(10).max(300_000).default(3_000),
+  /**
+   * Who runs the query plans: `compiled` (plans and response shapes compiled once per operation)
+   * or `apollo` (@apollo/gateway's own executor, which also serves what `compiled` does not).
+   */
+  GATEWAY_EXECUTOR: z.enum(['compiled', 'apollo']).default('compiled'),
   /** The order events stream subscriptions are fed from; absent, a standalone gateway serves no subscriptions. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,40}$/).default(''),
@@ -46,6 +51,7 @@ export interface GatewayConfig {
   /** Subgraph name → URL that replaces the supergraph's, from SUBGRAPH_<NAME>_URL. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly requestDeadlineMs: number;
+  readonly executor: 'compiled' | 'apollo';
   /** Each subgraph's policy chain settings (resilience/options.ts). */
   readonly resilience: PerSubgraph<ResilienceOptions>;
   readonly redis: { readonly url: string; readonly keyPrefix: string } | null;
@@ -85,6 +91,7 @@ export function readGatewayConfig(env: Record<string, string | undefined>): Gate
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
     subgraphUrls: Object.freeze(subgraphUrls),
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
+    executor: e.GATEWAY_EXECUTOR,
     resilience: resilienceFromEnv(env),
     redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }) : null,
     corsOrigins: Object.freeze(

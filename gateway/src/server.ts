@@ -13,6 +13,7 @@ import {
 import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { CompiledGateway } from './execution/compiled-gateway.js';
 import { distinctErrorsPlugin } from './plugins/distinct-errors.js';
 import { createReadinessCheck } from './readiness.js';
 import { resolvePerSubgraph } from './resilience/options.js';
@@ -67,7 +68,9 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
 
   let loaded = false;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: config.executor === 'compiled'
+      ? new CompiledGateway({ gateway, sources: () => new Map(sources.map((source) => [source.name, source])), log, planned: metrics.operationsPlanned })
+      : gateway,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log),

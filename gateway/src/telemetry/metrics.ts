@@ -32,6 +32,12 @@ export class GatewayMetrics {
     labelNames: [LABEL.subgraph],
     registers: [this.registry],
   });
+  readonly operationsPlanned = new Counter({
+    name: METRIC.operationsPlanned,
+    help: 'Distinct operations planned, by the executor that runs them',
+    labelNames: [LABEL.executor],
+    registers: [this.registry],
+  });
   private readonly rejected = new Counter({
     name: METRIC.bulkheadRejected,
     help: 'Fetches refused at once because the bulkhead and its queue were full',

@@ -18,6 +18,8 @@ export const METRIC = {
   /** 0 closed, 1 half-open, 2 open. */
   breakerState: 'ordergraph_subgraph_circuit_state',
   breakerTransitions: 'ordergraph_subgraph_circuit_transitions_total',
+  /** Distinct operations planned, by the executor that runs them (compiled, or apollo for what it does not run). */
+  operationsPlanned: 'ordergraph_gateway_operations_planned_total',
 } as const;
 
 /** Metric names the subgraphs export. */
@@ -75,6 +77,7 @@ export const LABEL = {
   state: 'state',
   field: 'graphql_field_name',
   reason: 'reason',
+  executor: 'executor',
 } as const;
 
 export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
