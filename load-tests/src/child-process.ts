@@ -9,6 +9,7 @@
  * time while the first is under way, never returns.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type ToChild = { readonly kind: 'cpu'; readonly id: number };
@@ -103,9 +104,15 @@ export class ChildServerProcess<Ready> {
     });
   }
 
-  /** Spawns `node --import tsx <script>` with `env` added, and waits for its ready message. */
+  /**
+   * Spawns `node --import tsx <script>` with `env` added, and waits for its ready message.
+   * BENCH_CPU_PROF_DIR=<dir> profiles every child (node --cpu-prof), written to <dir>/<name>/ when
+   * it stops: one file per thread (the largest is the main thread's; tsx's loader has its own).
+   */
   static async start<Ready>(name: string, script: URL, env: Record<string, string>): Promise<ChildServerProcess<Ready>> {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, fileURLToPath(script)], {
+    const profileDir = process.env['BENCH_CPU_PROF_DIR'];
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', TSX_LOADER, fileURLToPath(script)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
