@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -7,7 +8,7 @@ import cors from 'cors';
 import express from 'express';
 import { buildSchema, GraphQLError, printSchema } from 'graphql';
 import {
-  createErrorFormatter, createHttpErrorHandler, listen, openRedis, operationMetricsPlugin, principalFromAuthorization, RedisEventStream, requestLogPlugin, secretKey,
+  createErrorFormatter, createHttpErrorHandler, GRAPHQL_BODY_LIMIT_BYTES, listen, withGraphQLPost, openRedis, operationMetricsPlugin, principalFromAuthorization, RedisEventStream, requestLogPlugin, secretKey,
   type EventStream, type Logger, type RunningServer,
 } from '@ordergraph/common';
 import { nameServiceOnSpan } from '@ordergraph/telemetry';
@@ -104,29 +105,29 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const authorization = req.headers.authorization;
+    try {
+      const principal = await principalFromAuthorization(authorization, key);
+      return { principal, authorization, deadline: AbortSignal.timeout(config.requestDeadlineMs) };
+    } catch (error) {
+      if (error instanceof GraphQLError) {
+        throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+      }
+      throw error;
+    }
+  };
   app.use(
     '/graphql',
     nameServiceOnSpan('gateway'),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const authorization = req.headers.authorization;
-        try {
-          const principal = await principalFromAuthorization(authorization, key);
-          return { principal, authorization, deadline: AbortSignal.timeout(config.requestDeadlineMs) };
-        } catch (error) {
-          if (error instanceof GraphQLError) {
-            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
-          }
-          throw error;
-        }
-      },
-    }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
   );
 
   app.use(createHttpErrorHandler(log));
 
-  const running = await listen(app, config.host, config.port);
+  const listener = withGraphQLPost(apollo, app, { service: 'gateway', path: '/graphql', maxBodyBytes: GRAPHQL_BODY_LIMIT_BYTES, context, log });
+  const running = await listen(listener, config.host, config.port);
 
   // Events resolve their `order` through the same pipeline as an HTTP request: plan cache, policies, error codes.
   const runQuery: RunQuery = async (request, contextValue) => {

@@ -43,7 +43,9 @@ const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half-open'> = {
  */
 export function createSubgraphPolicy(subgraph: string, options: ResilienceOptions, events: PolicyEvents = {}): SubgraphPolicy {
   // Cooperative: the attempt is aborted and its slot is held until the HTTP request has really let go.
-  const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Cooperative);
+  // Not aborted on return: a returned attempt has read its whole response, and an abort builds a
+  // DOMException with its stack trace on every fetch (4 % of the gateway's CPU).
+  const attemptTimeout = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
   const slots = bulkhead(options.maxConcurrent, options.maxQueued);
   const breaker = circuitBreaker(handleWhen(isSubgraphFault), {
     halfOpenAfter: options.breakerHalfOpenAfterMs,

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 
 export interface RunningServer {
   readonly server: Server;
@@ -9,8 +8,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens with `app`; close() stops accepting, ends idle keep-alive sockets, and waits. */
-export async function listen(app: Express, host: string, port: number): Promise<RunningServer> {
+/** Listens with `app` (Express, or a listener in front of it); close() stops accepting, ends idle keep-alive sockets, and waits. */
+export async function listen(app: RequestListener, host: string, port: number): Promise<RunningServer> {
   const server = createServer(app);
   // Longer than the gateway's agent keeps sockets idle, so the server never closes one under it.
   server.keepAliveTimeout = 65_000;

@@ -10,6 +10,7 @@ export * from './db/index.js';
 export * from './graphql-client.js';
 export * from './peers.js';
 export * from './http-server.js';
+export * from './graphql-http.js';
 export * from './format-error.js';
 export * from './subgraph-server.js';
 export * from './service.js';

@@ -8,10 +8,12 @@ import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { Registry } from 'prom-client';
 import { GraphQLError, GraphQLScalarType, Kind, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpErrorHandler } from './http-errors.js';
 import { operationMetricsPlugin } from './operation-metrics.js';
 import { requestLogPlugin } from './request-log.js';
+import { GRAPHQL_BODY_LIMIT_BYTES, withGraphQLPost } from './graphql-http.js';
 import { listen, type RunningServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { principalFromAuthorization, type Principal } from './principal.js';
@@ -91,22 +93,22 @@ export async function startSubgraphServer<Context extends BaseContext>(
   });
   const metrics = options.metrics;
   if (metrics) app.get('/metrics', async (_req, res) => void res.type(metrics.contentType).send(await metrics.metrics()));
+  const context = async (req: IncomingMessage) => {
+    const authorization = req.headers.authorization;
+    const principal = await principalFromAuthorization(authorization, options.jwtKey).catch((error: unknown) => {
+      throw withHttpStatus(error, 401);
+    });
+    return definition.createContext({ principal, authorization });
+  };
   app.use(
     '/graphql',
     nameServiceOnSpan(definition.name),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization;
-        const principal = await principalFromAuthorization(authorization, options.jwtKey).catch((error: unknown) => {
-          throw withHttpStatus(error, 401);
-        });
-        return definition.createContext({ principal, authorization });
-      },
-    }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
   );
   app.use(createHttpErrorHandler(options.log));
-  const running = await listen(app, options.host, options.port);
+  const listener = withGraphQLPost(apollo, app, { service: definition.name, path: '/graphql', maxBodyBytes: GRAPHQL_BODY_LIMIT_BYTES, context, log: options.log });
+  const running = await listen(listener, options.host, options.port);
   options.log.info({ url: `${running.origin}/graphql` }, `${definition.name} subgraph listening`);
   let closed: Promise<void> | undefined;
   return {

@@ -10,11 +10,16 @@ import { SPAN_ATTR } from './names.js';
  */
 export function nameServiceOnSpan(service: string): (req: { baseUrl?: string }, res: unknown, next: () => void) => void {
   return function nameService(req, _res, next) {
-    const rpc = getRPCMetadata(context.active());
-    if (rpc?.type === RPCType.HTTP) {
-      rpc.span?.setAttribute(SPAN_ATTR.service, service);
-      if (req.baseUrl) rpc.route = req.baseUrl;
-    }
+    nameServiceOnRequestSpan(service, req.baseUrl);
     next();
   };
+}
+
+/** The same, called while serving a request outside Express (common's withGraphQLPost). */
+export function nameServiceOnRequestSpan(service: string, route: string | undefined): void {
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) {
+    rpc.span?.setAttribute(SPAN_ATTR.service, service);
+    if (route) rpc.route = route;
+  }
 }
