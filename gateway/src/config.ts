@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, DEV_JWT_SECRET, parseEnv } from '@ordergraph/common';
+import type { EntityCacheOptions } from './execution/entity-cache.js';
 import { resilienceFromEnv, type PerSubgraph, type ResilienceOptions } from './resilience/options.js';
 
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -21,6 +22,16 @@ const envSchema = z.object({
    * or `apollo` (@apollo/gateway's own executor, which also serves what `compiled` does not).
    */
   GATEWAY_EXECUTOR: z.enum(['compiled', 'apollo']).default('compiled'),
+  /**
+   * Subgraphs whose entities are the same for every caller (they read no principal), kept at the
+   * gateway for ENTITY_CACHE_TTL_MS (here: `store,menu`); empty (the default), or a TTL of 0,
+   * keeps none. Never list a subgraph that authorizes or personalizes what it returns. Off by
+   * default: with it, a store or menu outage shorter than the TTL no longer shows in order views.
+   */
+  ENTITY_CACHE_SUBGRAPHS: z.string().default(''),
+  /** The most a cached store or menu item may lag behind its subgraph. */
+  ENTITY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
+  ENTITY_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** The order events stream subscriptions are fed from; absent, a standalone gateway serves no subscriptions. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,40}$/).default(''),
@@ -52,6 +63,8 @@ export interface GatewayConfig {
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly requestDeadlineMs: number;
   readonly executor: 'compiled' | 'apollo';
+  /** Null when no entity is cached. */
+  readonly entityCache: EntityCacheOptions | null;
   /** Each subgraph's policy chain settings (resilience/options.ts). */
   readonly resilience: PerSubgraph<ResilienceOptions>;
   readonly redis: { readonly url: string; readonly keyPrefix: string } | null;
@@ -69,6 +82,11 @@ export interface SubscriptionLimits {
 /** `SUBGRAPH_<NAME>_URL` for any subgraph name the supergraph may hold. */
 export function subgraphUrlVariable(name: string): string {
   return `SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+function entityCacheOptions(list: string, ttlMs: number, maxEntries: number): EntityCacheOptions | null {
+  const subgraphs = list.split(',').map((name) => name.trim()).filter(Boolean);
+  return subgraphs.length > 0 && ttlMs > 0 ? Object.freeze({ subgraphs: Object.freeze(subgraphs), ttlMs, maxEntries }) : null;
 }
 
 const URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;
@@ -92,6 +110,7 @@ export function readGatewayConfig(env: Record<string, string | undefined>): Gate
     subgraphUrls: Object.freeze(subgraphUrls),
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     executor: e.GATEWAY_EXECUTOR,
+    entityCache: entityCacheOptions(e.ENTITY_CACHE_SUBGRAPHS, e.ENTITY_CACHE_TTL_MS, e.ENTITY_CACHE_MAX_ENTRIES),
     resilience: resilienceFromEnv(env),
     redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }) : null,
     corsOrigins: Object.freeze(

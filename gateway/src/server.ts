@@ -15,6 +15,7 @@ import { nameServiceOnSpan } from '@ordergraph/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { CompiledGateway } from './execution/compiled-gateway.js';
+import { EntityCache } from './execution/entity-cache.js';
 import { distinctErrorsPlugin } from './plugins/distinct-errors.js';
 import { createReadinessCheck } from './readiness.js';
 import { resolvePerSubgraph } from './resilience/options.js';
@@ -70,7 +71,13 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
   let loaded = false;
   const apollo = new ApolloServer<GatewayContext>({
     gateway: config.executor === 'compiled'
-      ? new CompiledGateway({ gateway, sources: () => new Map(sources.map((source) => [source.name, source])), log, planned: metrics.operationsPlanned })
+      ? new CompiledGateway({
+        gateway,
+        sources: () => new Map(sources.map((source) => [source.name, source])),
+        log,
+        planned: metrics.operationsPlanned,
+        entityCache: config.entityCache ? new EntityCache(config.entityCache, metrics.entityCacheCounters()) : undefined,
+      })
       : gateway,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,

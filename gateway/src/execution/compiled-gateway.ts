@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '@ordergraph/common';
 import { LABEL } from '@ordergraph/telemetry';
 import type { Counter } from 'prom-client';
+import type { EntityCache } from './entity-cache.js';
 import { PlanRunner } from './plan-runner.js';
 import { compileShaper, type ResponseShaper } from './response-shape.js';
 import { inSpan, inSpanSync } from './spans.js';
@@ -22,6 +23,8 @@ export interface CompiledGatewayOptions {
   readonly log: Logger;
   /** Counts each distinct operation by the executor that runs it. */
   readonly planned?: Counter<string>;
+  /** Public entities kept between requests (entity-cache.ts); none when absent. */
+  readonly entityCache?: EntityCache;
   /** Distinct operations whose plan and response shape are kept. */
   readonly planCacheSize?: number;
 }
@@ -57,6 +60,7 @@ export class CompiledGateway implements GatewayInterface {
   private readonly sourcesOf: () => ReadonlyMap<string, GraphQLDataSource>;
   private readonly log: Logger;
   private readonly planned: Counter<string> | undefined;
+  private readonly entityCache: EntityCache | undefined;
   private readonly prepared: LRUCache<string, PreparedOperation | typeof APOLLO>;
   private sources: ReadonlyMap<string, GraphQLDataSource> = new Map();
   private planning: Planning | undefined;
@@ -68,6 +72,7 @@ export class CompiledGateway implements GatewayInterface {
     this.sourcesOf = options.sources;
     this.log = options.log;
     this.planned = options.planned;
+    this.entityCache = options.entityCache;
     this.prepared = new LRUCache({ max: options.planCacheSize ?? 2_000 });
   }
 
@@ -96,7 +101,7 @@ export class CompiledGateway implements GatewayInterface {
     this.planning = {
       planner: new QueryPlanner(supergraph),
       apiSchema: supergraph.apiSchema(),
-      runner: new PlanRunner(supergraph.schema.toGraphQLJSSchema()),
+      runner: new PlanRunner(supergraph.schema.toGraphQLJSSchema(), this.entityCache),
     };
     this.supergraphSdl = supergraphSdl;
     this.prepared.clear();

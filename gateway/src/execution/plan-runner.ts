@@ -3,6 +3,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { FetchNode, PlanNode, QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { EntityCache } from './entity-cache.js';
 import { inSpan } from './spans.js';
 import { UnsupportedOperation } from './unsupported.js';
 
@@ -39,8 +40,11 @@ export class PlanRunner {
   private readonly supergraph: GraphQLSchema;
   private readonly typeConditions = new Map<string, (typename: string) => boolean>();
 
-  constructor(supergraph: GraphQLSchema) {
+  private readonly entityCache: EntityCache | undefined;
+
+  constructor(supergraph: GraphQLSchema, entityCache?: EntityCache) {
     this.supergraph = supergraph;
+    this.entityCache = entityCache;
   }
 
   /** Throws UnsupportedOperation for a plan this runner does not execute (@defer, rewrites, subscriptions). */
@@ -119,13 +123,14 @@ export class PlanRunner {
     }
 
     if (!fetch.requires) {
-      const data = await this.send(source, fetch, run, cursor, variables, null);
+      const { data } = await this.send(source, fetch, run, cursor, variables, null);
       if (data) for (const entity of entities) deepMerge(entity, data);
       return;
     }
 
     // One representation per distinct entity; every object that is that entity gets its answer.
     const representations: Json[] = [];
+    const keys: string[] = [];
     const targets: Json[][] = [];
     const byKey = new Map<string, number>();
     for (const entity of entities) {
@@ -136,6 +141,7 @@ export class PlanRunner {
       if (index === undefined) {
         byKey.set(key, representations.length);
         representations.push(representation);
+        keys.push(key);
         targets.push([entity]);
       } else {
         targets[index]!.push(entity);
@@ -143,16 +149,33 @@ export class PlanRunner {
     }
     if (representations.length === 0) return;
     if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
-    const data = await this.send(source, fetch, run, cursor, { ...variables, representations }, targets);
+
+    // Public entities the cache holds are answered from it; only the others are fetched.
+    const cache = this.entityCache?.covers(fetch) ? this.entityCache : undefined;
+    let missing = representations.map((_, index) => index);
+    if (cache) {
+      const cached = cache.lookup(fetch, keys);
+      missing = [];
+      cached.forEach((entity, index) => {
+        if (entity === undefined) missing.push(index);
+        else for (const target of targets[index]!) deepMerge(target, entity);
+      });
+      if (missing.length === 0) return;
+    }
+    const sentTargets = missing.map((index) => targets[index]!);
+    const response = await this.send(source, fetch, run, cursor, { ...variables, representations: missing.map((index) => representations[index]!) }, sentTargets);
+    const data = response.data;
     if (!data) return;
     const received = data['_entities'];
     if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
-    if (received.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+    if (received.length !== missing.length) throw new Error(`Expected "data._entities" to contain ${missing.length} elements`);
+    const failed = cache ? failedEntities(response.errors) : undefined;
     for (let index = 0; index < received.length; index++) {
       const entity = received[index] as Json | null;
       if (!entity) continue;
-      const sameEntity = targets[index]!;
+      const sameEntity = sentTargets[index]!;
       if (!entity['__typename']) entity['__typename'] = sameEntity[0]!['__typename'];
+      if (cache && failed !== 'all' && !failed?.has(index)) cache.store(fetch, keys[missing[index]!]!, entity);
       for (const target of sameEntity) deepMerge(target, entity);
     }
   }
@@ -161,7 +184,7 @@ export class PlanRunner {
    * One subgraph request; its errors join the response's, their paths made the client's:
    * `_entities.<i>.rest` becomes the path of the i-th representation's first object.
    */
-  private async send(source: GraphQLDataSource, fetch: FetchNode, run: PlanRun, cursor: Cursor, variables: Json, targets: Json[][] | null): Promise<Json | null | undefined> {
+  private async send(source: GraphQLDataSource, fetch: FetchNode, run: PlanRun, cursor: Cursor, variables: Json, targets: Json[][] | null) {
     const response = await source.process({
       // GraphQLDataSourceRequestKind.INCOMING_OPERATION: the enum is not among the package's exports.
       kind: 'incoming operation' as GraphQLDataSourceProcessOptions['kind'] & 'incoming operation',
@@ -184,7 +207,7 @@ export class PlanRunner {
       };
       for (const error of response.errors) run.errors.push(downstreamError(error, fetch.serviceName, pathOf(error.path)));
     }
-    return response.data;
+    return response;
   }
 
   /** The representation of an entity: what `requires` selects of it, or null when it lacks a required field. */
@@ -222,6 +245,17 @@ export class PlanRunner {
     }
     return matcher;
   }
+}
+
+/** The `_entities` indexes a subgraph's errors name, or 'all' when one of them names none. */
+function failedEntities(errors: ReadonlyArray<GraphQLFormattedError> | undefined): Set<number> | 'all' | undefined {
+  if (!errors?.length) return undefined;
+  const failed = new Set<number>();
+  for (const { path } of errors) {
+    if (path?.[0] !== '_entities' || typeof path[1] !== 'number') return 'all';
+    failed.add(path[1]);
+  }
+  return failed;
 }
 
 /** The values at a plan path: `@` walks into every element of a list, flattening. */

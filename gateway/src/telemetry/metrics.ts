@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EntityCacheCounters } from '../execution/entity-cache.js';
 import type { PolicyEvents, SubgraphPolicy } from '../resilience/policy.js';
-import { BREAKER_STATE_VALUE, LABEL, LATENCY_BUCKETS_S, METRIC } from '@ordergraph/telemetry';
+import { BREAKER_STATE_VALUE, CACHE_METRIC, LABEL, LATENCY_BUCKETS_S, METRIC } from '@ordergraph/telemetry';
 
 /** The gateway's Prometheus registry and the instruments the fetch path and policies feed. */
 export class GatewayMetrics {
@@ -36,6 +37,13 @@ export class GatewayMetrics {
     name: METRIC.operationsPlanned,
     help: 'Distinct operations planned, by the executor that runs them',
     labelNames: [LABEL.executor],
+    registers: [this.registry],
+  });
+  /** Entities read from the gateway's entity cache, by subgraph and result (hit, miss). */
+  readonly entityCacheReads = new Counter({
+    name: CACHE_METRIC.reads,
+    help: 'Cache reads by cache and result: hit, miss',
+    labelNames: ['cache', 'result'],
     registers: [this.registry],
   });
   private readonly rejected = new Counter({
@@ -75,6 +83,15 @@ export class GatewayMetrics {
     onBulkheadReject: (subgraph) => this.rejected.inc({ [LABEL.subgraph]: subgraph }),
     onBreakerStateChange: (subgraph, state) => this.transitions.inc({ [LABEL.subgraph]: subgraph, [LABEL.state]: state }),
   };
+
+  /** The entity cache's hits and misses, as `entity:<subgraph>` in the cache-reads counter. */
+  entityCacheCounters(): EntityCacheCounters {
+    const reads = this.entityCacheReads;
+    const count = (result: 'hit' | 'miss') => (subgraph: string, n: number) => {
+      if (n > 0) reads.inc({ cache: `entity:${subgraph}`, result }, n);
+    };
+    return { hit: count('hit'), miss: count('miss') };
+  }
 
   watchPolicy(subgraph: string, policy: SubgraphPolicy): void {
     this.policies.set(subgraph, policy);
