@@ -75,10 +75,9 @@ export async function compareGateways(servers: BenchServers, workload: Workload,
       subgraphsCpuMsPerRequest: m((r) => r.subgraphsCpuMsPerRequest),
     };
   };
-  const ours = summarize('ours');
-  const stock = summarize('stock');
+  const summaries = GATEWAYS.map((name) => [name, summarize(name)] as const);
   console.log(`\nmedians over ${settings.rounds} round(s)`);
-  console.log(formatTable(([['ours', ours], ['stock', stock]] as const).map(([name, s]) => ({
+  console.log(formatTable(summaries.map(([name, s]) => ({
     gateway: name,
     'req/s': s.rps.toFixed(0),
     'p50 ms': s.p50Ms,
@@ -88,7 +87,10 @@ export async function compareGateways(servers: BenchServers, workload: Workload,
     'CPU ms/req': s.cpuMsPerRequest.toFixed(3),
     'subgraphs CPU ms/req': s.subgraphsCpuMsPerRequest.toFixed(3),
   }))));
-  const paired = (pick: (r: Run) => number) => of('ours').map((r, i) => (pick(r) / pick(of('stock')[i]!)).toFixed(2)).join(' ');
-  console.log(`\nours ÷ stock (medians): CPU ms/request ${(ours.cpuMsPerRequest / stock.cpuMsPerRequest).toFixed(2)}, req/s ${(ours.rps / stock.rps).toFixed(2)}`);
-  console.log(`  round by round:       CPU ms/request ${paired((r) => r.cpuMsPerRequest)}; req/s ${paired((r) => r.load.rps)}`);
+  const ours = summarize('ours');
+  for (const [other, theirs] of summaries.filter(([name]) => name !== 'ours')) {
+    const paired = (pick: (r: Run) => number) => of('ours').map((r, i) => (pick(r) / pick(of(other)[i]!)).toFixed(2)).join(' ');
+    console.log(`\nours ÷ ${other} (medians): CPU ms/request ${(ours.cpuMsPerRequest / theirs.cpuMsPerRequest).toFixed(2)}, req/s ${(ours.rps / theirs.rps).toFixed(2)}`);
+    console.log(`  round by round:${' '.repeat(Math.max(1, other.length - 2))}CPU ms/request ${paired((r) => r.cpuMsPerRequest)}; req/s ${paired((r) => r.load.rps)}`);
+  }
 }

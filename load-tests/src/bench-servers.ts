@@ -9,13 +9,15 @@ import { ChildServerProcess } from './child-process.js';
 import type { GatewayReady } from './gateway-process.js';
 import type { SubgraphsReady } from './subgraphs-process.js';
 
-export const GATEWAYS = ['ours', 'stock'] as const;
+/** Ours, stock @apollo/gateway, and Hive Gateway's runtime. */
+export const GATEWAYS = ['ours', 'stock', 'hive'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
 
 const SCRIPTS: Readonly<Record<GatewayName | 'subgraphs', URL>> = {
   subgraphs: new URL('./subgraphs-process.ts', import.meta.url),
   ours: new URL('./gateway-process.ts', import.meta.url),
   stock: new URL('./baseline-gateway.ts', import.meta.url),
+  hive: new URL('./hive-gateway.ts', import.meta.url),
 };
 const SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 

@@ -1,12 +1,12 @@
 /**
- * Our gateway against a stock @apollo/gateway: the same supergraph file, the same running
+ * Our gateway against a stock @apollo/gateway and Hive Gateway: the same supergraph file, the same running
  * subgraphs (real MariaDB and Redis), the contract's MyOrders (first: 10) as each of a
  * hundred-odd customers in turn. Each gateway and the subgraphs run in processes of their
  * own; this process only generates load.
  *   npm run bench [-- --rounds 3 --seconds 10 --warm-up 3 --connections 16]
- *     Alternating rounds at fixed connections: every run, the medians, ours ÷ stock for
+ *     Alternating rounds at fixed connections: every run, the medians, ours ÷ stock and ours ÷ hive for
  *     gateway CPU ms/request and req/s (bench-compare.ts says how CPU is measured).
- *   npm run bench -- --max-rate [--gateway ours|stock|both --step-seconds 5 --warm-up 3]
+ *   npm run bench -- --max-rate [--gateway ours|stock|hive|both|all --step-seconds 5 --warm-up 3]
  *     The highest steady rate with MyOrders p99 ≤ 40 ms, then with PlaceOrder p99 ≤ 150 ms.
  * LOG_LEVEL=error shows the gateways' errors as they happen, TEST_LOG_LEVEL=error the subgraphs'.
  */
@@ -22,7 +22,7 @@ import { isStoppingOnSignal, stopAllChildren, stopChildrenOnSignal } from './chi
 const MY_ORDERS_P99_TARGET_MS = 40;
 const PLACE_ORDER_P99_TARGET_MS = 150;
 
-const GATEWAY_CHOICES: Readonly<Record<string, readonly GatewayName[]>> = { ours: ['ours'], stock: ['stock'], both: GATEWAYS };
+const GATEWAY_CHOICES: Readonly<Record<string, readonly GatewayName[]>> = { ours: ['ours'], stock: ['stock'], hive: ['hive'], all: GATEWAYS, both: ['ours', 'stock'] };
 
 function readOptions(args: string[]) {
   const { values } = parseArgs({
