@@ -3,6 +3,7 @@
  * the Node peer of Apollo Router), a second baseline. Its defaults, except what serving our
  * subgraphs needs: each subgraph at its SUBGRAPH_<NAME>_URL and the caller's Authorization
  * header passed on. Reads SUPERGRAPH_PATH, HOST and PORT (0: any free port). Reports `{ url }`.
+ * HIVE_UNMASK=1 shows its errors' own messages instead of its masked "Unexpected error.".
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
