@@ -12,7 +12,7 @@ import type { Counter } from 'prom-client';
 import type { EntityCache } from './entity-cache.js';
 import { PlanRunner } from './plan-runner.js';
 import { compileShaper, type ResponseShaper } from './response-shape.js';
-import { inSpan, inSpanSync } from './spans.js';
+import { inSpan } from './spans.js';
 import { UnsupportedOperation } from './unsupported.js';
 
 export interface CompiledGatewayOptions {
@@ -123,7 +123,7 @@ export class CompiledGateway implements GatewayInterface {
     const attributes = requestContext.operationName ? { 'graphql.operation.name': requestContext.operationName } : {};
     return inSpan('gateway.request', attributes, async () => {
       const variables = requestContext.request.variables ?? {};
-      const invalid = inSpanSync('gateway.validate', () => getVariableValues(requestContext.schema, operation.operation.variableDefinitions ?? [], variables).errors);
+      const invalid = inSpan('gateway.validate', {}, () => getVariableValues(requestContext.schema, operation.operation.variableDefinitions ?? [], variables).errors);
       if (invalid?.length) return { errors: invalid };
 
       const conditions: Record<string, boolean> = {};
@@ -143,7 +143,7 @@ export class CompiledGateway implements GatewayInterface {
           planning.runner.run(node, { requestContext, sources: this.sources, merged, errors, conditionValue: (name) => conditions[name] ?? false }),
         );
       }
-      const shaped = await inSpan('gateway.postprocessing', {}, async () => shaper(merged));
+      const shaped = inSpan('gateway.postprocessing', {}, () => shaper(merged));
       // As @apollo/gateway answers: value-completion errors are reported only when nothing failed before them.
       if (errors.length === 0) return shaped.errors.length > 0 ? { data: shaped.data, extensions: { valueCompletion: shaped.errors } } : { data: shaped.data };
       return { errors, data: shaped.data };
@@ -153,7 +153,7 @@ export class CompiledGateway implements GatewayInterface {
   /** Plans an operation, or leaves it to Apollo's executor when the plan holds what the runner does not run. */
   private prepare(requestContext: GatewayGraphQLRequestContext, planning: Planning): PreparedOperation | typeof APOLLO {
     try {
-      const plan = inSpanSync('gateway.plan', () =>
+      const plan = inSpan('gateway.plan', {}, () =>
         planning.planner.buildQueryPlan(operationFromDocument(planning.apiSchema, requestContext.document, { operationName: requestContext.request.operationName })),
       );
       if (plan.node) PlanRunner.check(plan.node);

@@ -1,39 +1,38 @@
-import { trace, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { trace, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 
 /** The executor's spans carry @apollo/gateway's names (gateway.request, gateway.fetch, …), so dashboards built on them keep working. */
 const tracer = trace.getTracer('@ordergraph/gateway');
 
 /**
- * Runs `work` in a child span of the active one, only when that one is recording: an unsampled
- * request (or tracing off) pays for no span and no context switch.
+ * Runs `work` in a child span of the active one, ended when `work` returns or, for a promise,
+ * settles; only when the active span is recording: an unsampled request (or tracing off) pays
+ * for no span and no context switch.
  */
-export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
+export function inSpan<T>(name: string, attributes: Attributes, work: () => T): T {
   if (!trace.getActiveSpan()?.isRecording()) return work();
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+  return tracer.startActiveSpan(name, { attributes }, (span) => {
+    let result: T;
     try {
-      return await work();
+      result = work();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
+      throw failed(span, error);
     }
+    if (!(result instanceof Promise)) {
+      span.end();
+      return result;
+    }
+    return result.then(
+      (value: unknown) => (span.end(), value),
+      (error: unknown) => {
+        throw failed(span, error);
+      },
+    ) as T;
   });
 }
 
-/** inSpan for synchronous work. */
-export function inSpanSync<T>(name: string, work: () => T): T {
-  if (!trace.getActiveSpan()?.isRecording()) return work();
-  return tracer.startActiveSpan(name, (span) => {
-    try {
-      return work();
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+function failed(span: Span, error: unknown): unknown {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+  return error;
 }
