@@ -4,8 +4,9 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import { LABEL, SPAN, SPAN_ATTR } from '@ordergraph/telemetry';
 import { TaskCancelledError } from 'cockatiel';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { GatewayContext } from './context.js';
+import { post, type PostTarget } from './http-post.js';
 import { SubgraphHttpError, toSubgraphError } from './resilience/faults.js';
 import { InFlightDeduplicator } from './resilience/dedupe.js';
 import type { ResilienceOptions } from './resilience/options.js';
@@ -31,7 +32,8 @@ export interface SubgraphSourceOptions {
 export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   readonly name: string;
   readonly policy: SubgraphPolicy;
-  private readonly url: string;
+  /** Null for a URL that does not parse: every fetch fails, as requesting it would. */
+  private readonly target: PostTarget | null;
   private readonly agent: Agent;
   private readonly dedupe = new InFlightDeduplicator<string>();
   private readonly metrics: GatewayMetrics;
@@ -39,7 +41,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
 
   constructor(options: SubgraphSourceOptions) {
     this.name = options.name;
-    this.url = options.url;
+    this.target = postTarget(options.url);
     this.spanAttributes = { [SPAN_ATTR.subgraph]: options.name, [ATTR_HTTP_REQUEST_METHOD]: 'POST', ...serverAttributes(options.url) };
     this.metrics = options.metrics;
     this.agent = new Agent({ connections: options.resilience.connections, keepAliveTimeout: 30_000, pipelining: 1 });
@@ -91,14 +93,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const started = performance.now();
     let status = 'error';
     try {
-      const response = await request(this.url, { method: 'POST', dispatcher: this.agent, headers, body, signal });
+      if (!this.target) throw new Error(`${this.name}: the subgraph URL does not parse`);
+      const response = await post(this.agent, this.target, headers, body, signal);
       status = String(response.statusCode);
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
-      if (response.statusCode >= 500) {
-        await response.body.dump();
-        throw new SubgraphHttpError(response.statusCode);
-      }
-      return await response.body.text();
+      if (response.statusCode >= 500) throw new SubgraphHttpError(response.statusCode);
+      return response.body;
     } catch (error) {
       // The attempt's deadline aborted it: say so, rather than whatever the HTTP client calls an abort.
       if (signal.aborted && !(error instanceof SubgraphHttpError)) throw new TaskCancelledError('subgraph attempt timed out');
@@ -111,6 +111,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+function postTarget(url: string): PostTarget | null {
+  if (!URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 /** OTel's server.address and server.port of a subgraph URL; none for one that does not parse (that fetch fails on its own). */
