@@ -6,4 +6,6 @@ export interface GatewayContext {
   readonly authorization: string | undefined;
   /** Aborts when the request's deadline passes; every subgraph fetch of the request ends by then. */
   readonly deadline: AbortSignal;
+  /** Stops the deadline's timer once the response is on its way (plugins/request-deadline.ts). */
+  readonly endDeadline?: () => void;
 }

@@ -17,6 +17,7 @@ import type { GatewayContext } from './context.js';
 import { CompiledGateway } from './execution/compiled-gateway.js';
 import { EntityCache } from './execution/entity-cache.js';
 import { distinctErrorsPlugin } from './plugins/distinct-errors.js';
+import { requestDeadline, requestDeadlinePlugin } from './plugins/request-deadline.js';
 import { createReadinessCheck } from './readiness.js';
 import { resolvePerSubgraph } from './resilience/options.js';
 import { SubgraphSource } from './subgraph-source.js';
@@ -89,6 +90,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
     stopOnTerminationSignals: false,
     logger: log,
     plugins: [
+      requestDeadlinePlugin(),
       distinctErrorsPlugin(),
       // After distinctErrorsPlugin, so that it counts the errors the client gets.
       operationMetricsPlugin<GatewayContext>(metrics.registry),
@@ -116,7 +118,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, deps: Gat
     const authorization = req.headers.authorization;
     try {
       const principal = await principalFromAuthorization(authorization, key);
-      return { principal, authorization, deadline: AbortSignal.timeout(config.requestDeadlineMs) };
+      return { principal, authorization, ...requestDeadline(config.requestDeadlineMs) };
     } catch (error) {
       if (error instanceof GraphQLError) {
         throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
