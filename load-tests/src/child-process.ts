@@ -28,6 +28,8 @@ export interface ChildServer<Ready> {
    * sockets still busy when the benchmark was interrupted, or peers' sockets in this process.
    */
   endConnections?(): void;
+  /** The CPU time to report, when more than this process's own (processes it started). */
+  cpuUsage?(): NodeJS.CpuUsage;
 }
 
 /** Once the load has stopped, in-flight requests are done well within this. */
@@ -64,7 +66,7 @@ export async function runAsChild<Ready>(start: () => Promise<ChildServer<Ready>>
   process.on('SIGINT', stop);
   process.once('disconnect', stop);
   process.on('message', (message: ToChild) => {
-    if (message.kind === 'cpu') send({ kind: 'cpu', id: message.id, usage: process.cpuUsage() });
+    if (message.kind === 'cpu') send({ kind: 'cpu', id: message.id, usage: server.cpuUsage?.() ?? process.cpuUsage() });
   });
   if (process.send) send({ kind: 'ready', ready: server.ready });
   else console.log(JSON.stringify(server.ready));
