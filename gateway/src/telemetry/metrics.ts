@@ -15,49 +15,18 @@ export class GatewayMetrics {
     buckets: LATENCY_BUCKETS_S,
     registers: [this.registry],
   });
-  readonly subgraphErrors = new Counter({
-    name: METRIC.subgraphErrors,
-    help: 'Subgraph fetches that failed, by contract error code',
-    labelNames: [LABEL.subgraph, LABEL.code],
-    registers: [this.registry],
-  });
-  private readonly retries = new Counter({
-    name: METRIC.subgraphRetries,
-    help: 'Retried query fetches',
-    labelNames: [LABEL.subgraph],
-    registers: [this.registry],
-  });
-  readonly dedupJoined = new Counter({
-    name: METRIC.subgraphDedupJoined,
-    help: 'Query fetches served by an identical one already in flight',
-    labelNames: [LABEL.subgraph],
-    registers: [this.registry],
-  });
-  readonly operationsPlanned = new Counter({
-    name: METRIC.operationsPlanned,
-    help: 'Distinct operations planned, by the executor that runs them',
-    labelNames: [LABEL.executor],
-    registers: [this.registry],
-  });
+  readonly subgraphErrors = this.counter(METRIC.subgraphErrors, 'Subgraph fetches that failed, by contract error code', [LABEL.subgraph, LABEL.code]);
+  private readonly retries = this.counter(METRIC.subgraphRetries, 'Retried query fetches', [LABEL.subgraph]);
+  readonly dedupJoined = this.counter(METRIC.subgraphDedupJoined, 'Query fetches served by an identical one already in flight', [LABEL.subgraph]);
+  readonly operationsPlanned = this.counter(METRIC.operationsPlanned, 'Distinct operations planned, by the executor that runs them', [LABEL.executor]);
   /** Entities read from the gateway's entity cache, by subgraph and result (hit, miss). */
-  readonly entityCacheReads = new Counter({
-    name: CACHE_METRIC.reads,
-    help: 'Cache reads by cache and result: hit, miss',
-    labelNames: ['cache', 'result'],
-    registers: [this.registry],
-  });
-  private readonly rejected = new Counter({
-    name: METRIC.bulkheadRejected,
-    help: 'Fetches refused at once because the bulkhead and its queue were full',
-    labelNames: [LABEL.subgraph],
-    registers: [this.registry],
-  });
-  private readonly transitions = new Counter({
-    name: METRIC.breakerTransitions,
-    help: 'Circuit breaker state changes',
-    labelNames: [LABEL.subgraph, LABEL.state],
-    registers: [this.registry],
-  });
+  readonly entityCacheReads = this.counter(CACHE_METRIC.reads, 'Cache reads by cache and result: hit, miss', ['cache', 'result']);
+  private readonly rejected = this.counter(METRIC.bulkheadRejected, 'Fetches refused at once because the bulkhead and its queue were full', [LABEL.subgraph]);
+  private readonly transitions = this.counter(METRIC.breakerTransitions, 'Circuit breaker state changes', [LABEL.subgraph, LABEL.state]);
+
+  private counter(name: string, help: string, labelNames: string[]): Counter<string> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
