@@ -1,9 +1,10 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import { LABEL, SPAN, SPAN_ATTR } from '@ordergraph/telemetry';
 import { TaskCancelledError } from 'cockatiel';
+import { LRUCache } from 'lru-cache';
 import { Agent } from 'undici';
 import type { GatewayContext } from './context.js';
 import { post, type PostTarget } from './http-post.js';
@@ -15,6 +16,7 @@ import type { GatewayMetrics } from './telemetry/metrics.js';
 
 /** The gateway's spans, under the active one (Apollo's gateway.fetch); a no-op while tracing is off. */
 const tracer = trace.getTracer('@ordergraph/gateway');
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 export interface SubgraphSourceOptions {
   readonly name: string;
@@ -38,6 +40,8 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly dedupe = new InFlightDeduplicator<string>();
   private readonly metrics: GatewayMetrics;
   private readonly spanAttributes: Readonly<Record<string, string | number>>;
+  private readonly bodyHeads = new LRUCache<string, { readonly operationName: string | undefined; readonly json: string }>({ max: 5_000 });
+  private readonly durations = new Map<string, ReturnType<GatewayMetrics['subgraphDuration']['labels']>>();
 
   constructor(options: SubgraphSourceOptions) {
     this.name = options.name;
@@ -53,16 +57,20 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const { request: graphqlRequest, context: gatewayContext } = options;
     const query = graphqlRequest.query ?? '';
     const kind: FetchKind = /^\s*mutation\b/.test(query) ? 'mutation' : 'query';
-    const body = JSON.stringify({ query, variables: graphqlRequest.variables, operationName: graphqlRequest.operationName });
+    const body = this.bodyOf(query, graphqlRequest.operationName, graphqlRequest.variables);
     const authorization: string | undefined = gatewayContext.authorization;
     const deadline: AbortSignal = gatewayContext.deadline ?? AbortSignal.timeout(60_000);
-    const span = tracer.startSpan(SPAN.subgraphFetch(this.name), {
-      kind: SpanKind.CLIENT,
-      attributes: { ...this.spanAttributes, [SPAN_ATTR.fetchKind]: kind },
-    });
-    // The subgraph continues this fetch's trace: every attempt carries its traceparent.
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
-    propagation.inject(trace.setSpan(context.active(), span), headers);
+    // With tracing off there is no active span: no span to make, no context to propagate.
+    let span: Span = NO_SPAN;
+    if (trace.getActiveSpan()) {
+      span = tracer.startSpan(SPAN.subgraphFetch(this.name), {
+        kind: SpanKind.CLIENT,
+        attributes: { ...this.spanAttributes, [SPAN_ATTR.fetchKind]: kind },
+      });
+      // The subgraph continues this fetch's trace (sampled or not): every attempt carries its traceparent.
+      propagation.inject(trace.setSpan(context.active(), span), headers);
+    }
     const send = () => this.policy.execute(kind, (signal) => this.post(body, headers, signal, span), deadline);
     try {
       let text: Promise<string>;
@@ -104,8 +112,30 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
       if (signal.aborted && !(error instanceof SubgraphHttpError)) throw new TaskCancelledError('subgraph attempt timed out');
       throw error;
     } finally {
-      this.metrics.subgraphDuration.observe({ [LABEL.subgraph]: this.name, [LABEL.status]: status }, (performance.now() - started) / 1_000);
+      this.durationOf(status).observe((performance.now() - started) / 1_000);
     }
+  }
+
+  /**
+   * The request body, `{"query":…,"operationName":…,"variables":…}`: the same few plan operations
+   * go out again and again, so their JSON is kept and only the variables are written per fetch.
+   */
+  private bodyOf(query: string, operationName: string | undefined, variables: Record<string, unknown> | undefined): string {
+    // Keyed by the query alone (a plan's operation string is the same object every time, its hash kept);
+    // the operation name is checked, not hashed.
+    let head = this.bodyHeads.get(query);
+    if (!head || head.operationName !== operationName) {
+      head = { operationName, json: JSON.stringify({ query, operationName }).slice(0, -1) };
+      this.bodyHeads.set(query, head);
+    }
+    return variables === undefined ? `${head.json}}` : `${head.json},"variables":${JSON.stringify(variables)}}`;
+  }
+
+  /** The duration histogram's series for one status, looked up once rather than hashed from labels on every attempt. */
+  private durationOf(status: string) {
+    let series = this.durations.get(status);
+    if (!series) this.durations.set(status, (series = this.metrics.subgraphDuration.labels({ [LABEL.subgraph]: this.name, [LABEL.status]: status })));
+    return series;
   }
 
   close(): Promise<void> {
