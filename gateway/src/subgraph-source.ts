@@ -61,15 +61,18 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const authorization: string | undefined = gatewayContext.authorization;
     const deadline: AbortSignal = gatewayContext.deadline ?? AbortSignal.timeout(60_000);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
-    // With tracing off there is no active span: no span to make, no context to propagate.
+    // The subgraph continues this fetch's trace, sampled or not: every attempt carries its traceparent.
+    // A span of our own only when the request is sampled; with tracing off, nothing at all.
     let span: Span = NO_SPAN;
-    if (trace.getActiveSpan()) {
+    const parent = trace.getActiveSpan();
+    if (parent?.isRecording()) {
       span = tracer.startSpan(SPAN.subgraphFetch(this.name), {
         kind: SpanKind.CLIENT,
         attributes: { ...this.spanAttributes, [SPAN_ATTR.fetchKind]: kind },
       });
-      // The subgraph continues this fetch's trace (sampled or not): every attempt carries its traceparent.
       propagation.inject(trace.setSpan(context.active(), span), headers);
+    } else if (parent) {
+      propagation.inject(context.active(), headers);
     }
     const send = () => this.policy.execute(kind, (signal) => this.post(body, headers, signal, span), deadline);
     try {
