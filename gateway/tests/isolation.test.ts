@@ -38,7 +38,10 @@ afterAll(async () => {
 const proxy = (name: 'store' | 'menu' | 'order' | 'rider') => system.proxies[name]!;
 
 describe('a subgraph that fails degrades the order view instead of failing it', () => {
-  it('menu hangs: MyOrders answers within the menu timeout plus a small margin, every order served, item names null, one SUBGRAPH_TIMEOUT naming menu', async () => {
+  // Wall time in a process that also runs the five subgraphs, beside another test file on two
+  // cores: one stall of a few hundred ms (seen once in six full runs) fails it by itself, so a
+  // second try decides. A gateway that waits past its timeout fails both.
+  it('menu hangs: MyOrders answers within the menu timeout plus a small margin, every order served, item names null, one SUBGRAPH_TIMEOUT naming menu', { retry: 1 }, async () => {
     await proxy('menu').set({ kind: 'hang' });
     try {
       const started = performance.now();
