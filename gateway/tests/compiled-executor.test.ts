@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITY_CENTER, createLogger, SUBGRAPH_NAMES } from '@ordergraph/common';
 import { startGateway, type RunningGateway } from '@ordergraph/gateway';
-import { readGatewayConfig } from '@ordergraph/gateway/config';
+import { readGatewayConfig, subgraphUrlVariable } from '@ordergraph/gateway/config';
 import {
   contractOperation, customer, graphql, merchant, openStore, placeOrderAt, rider, startTestSystem, TEST_JWT_SECRET,
   type GraphQLResult, type TestSystem,
@@ -26,7 +26,7 @@ beforeAll(async () => {
     JWT_SECRET: TEST_JWT_SECRET,
     SUBGRAPH_TIMEOUT_MS: '2000',
     GATEWAY_EXECUTOR: 'apollo',
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, route(name)])),
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), route(name)])),
   });
   apollo = await startGateway(config, createLogger('gateway-apollo', 'silent'));
 });

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPH_NAMES } from '@ordergraph/common';
+import { subgraphUrlVariable } from '@ordergraph/gateway/config';
 import {
-  connectSubscriptions, contractOperation, customer, freePort, graphql, merchant, openStore, placeOrderAt, startTestSystem, TEST_REDIS_URL,
+  connectSubscriptions, contractOperation, customer, freePort, graphql, merchant, openStore, placeOrderAt, startTestSystem, TEST_REDIS_URL, waitUntilHealthy,
   type SubscriptionClient, type TestSystem,
 } from '@ordergraph/testkit';
 
@@ -37,20 +38,13 @@ async function startReplica(system: TestSystem): Promise<Replica> {
       PORT: String(port),
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: system.prefix,
-      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${system.subgraphs[name].server.origin}/graphql`])),
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), `${system.subgraphs[name].server.origin}/graphql`])),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const up = await fetch(url.replace('/graphql', '/healthz')).then((r) => r.ok, () => false);
-    if (up) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gateway replica on ${port} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { url, process: child, exited };
+  await waitUntilHealthy(`http://127.0.0.1:${port}`, `gateway replica on ${port}`, child);
+  return { url: `http://127.0.0.1:${port}/graphql`, process: child, exited };
 }
 
 let system: TestSystem;

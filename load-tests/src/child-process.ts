@@ -82,7 +82,8 @@ function send(message: ToParent): void {
 const READY_TIMEOUT_MS = 60_000;
 /** The subgraphs drop their databases on close; after this long the child is killed. */
 const STOP_TIMEOUT_MS = 20_000;
-const TSX_LOADER = import.meta.resolve('tsx');
+/** tsx's loader, for `node --import` in the processes a benchmark starts. */
+export const TSX_LOADER = import.meta.resolve('tsx');
 
 export class ChildServerProcess<Ready> {
   private readonly cpuWaiters = new Map<number, (usage: NodeJS.CpuUsage) => void>();

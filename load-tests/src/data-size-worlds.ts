@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_WORLD, openMysql, openRedis, redisReady, SUBGRAPH_NAMES, World, type SubgraphName, type WorldSize } from '@ordergraph/common';
 import { dropPrefix, TEST_MYSQL_URL, TEST_REDIS_URL, TEST_WORLD } from '@ordergraph/testkit';
+import { TSX_LOADER } from './child-process.js';
 
 /** The issue's "seeds at scale". */
 export const SCALE_WORLD: WorldSize = { users: 100_000, stores: 5_000, riders: 2_000, orders: 1_000_000 };
@@ -100,7 +101,6 @@ export async function inspectKeptWorld(prefix: string, size: WorldSize): Promise
 }
 
 const SEED_SCRIPT = fileURLToPath(new URL('../../scripts/seed.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
 
 /** Drops whatever is under `prefix`, then seeds `size` there with the project's seed tool. */
 export async function seedKeptWorld(prefix: string, size: WorldSize): Promise<void> {

@@ -11,11 +11,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@ordergraph/common';
-import { freePort, startTestSystem, TEST_JWT_SECRET, TEST_MYSQL_URL, TEST_REDIS_URL, type TestSystem } from '@ordergraph/testkit';
-import { runAsChild } from './child-process.js';
+import { subgraphUrlVariable } from '@ordergraph/gateway/config';
+import { freePort, startTestSystem, TEST_JWT_SECRET, TEST_MYSQL_URL, TEST_REDIS_URL, waitUntilHealthy, type TestSystem } from '@ordergraph/testkit';
+import { runAsChild, TSX_LOADER } from './child-process.js';
 
 export interface SubgraphsReady {
   /** Subgraph name → its GraphQL endpoint. */
@@ -28,7 +28,6 @@ process.env['NODE_ENV'] = 'test';
 
 /** Production's pool size, not the tests' 5: at 16 concurrent MyOrders the order subgraph would otherwise queue on MySQL connections. */
 const POOL_SIZE = '10';
-const TSX = createRequire(import.meta.url).resolve('tsx');
 const entry = (name: SubgraphName) => fileURLToPath(new URL(`../../subgraphs/${name}/src/index.ts`, import.meta.url));
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
 const CLOCK_TICKS_PER_S = 100;
@@ -62,7 +61,7 @@ async function startSeparate(system: TestSystem) {
   const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const))) as Record<SubgraphName, number>;
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
   const children: ChildProcess[] = SUBGRAPH_NAMES.map((name) =>
-    spawn(process.execPath, ['--import', TSX, entry(name)], {
+    spawn(process.execPath, ['--import', TSX_LOADER, entry(name)], {
       env: {
         ...process.env,
         NODE_ENV: 'test',
@@ -76,20 +75,12 @@ async function startSeparate(system: TestSystem) {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: system.prefix,
         SEED_DEMO_DATA: 'false',
-        ...Object.fromEntries(SUBGRAPH_NAMES.map((peer) => [`SUBGRAPH_${peer.toUpperCase()}_URL`, urls[peer]])),
+        ...Object.fromEntries(SUBGRAPH_NAMES.map((peer) => [subgraphUrlVariable(peer), urls[peer]])),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   );
-  const deadline = Date.now() + 60_000;
-  for (const name of SUBGRAPH_NAMES) {
-    for (;;) {
-      const up = await fetch(`http://127.0.0.1:${ports[name]}/healthz`).then((response) => response.ok, () => false);
-      if (up) break;
-      if (Date.now() > deadline) throw new Error(`the ${name} subgraph process did not start`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  await Promise.all(SUBGRAPH_NAMES.map((name, index) => waitUntilHealthy(`http://127.0.0.1:${ports[name]}`, `the ${name} subgraph process`, children[index]!, 60_000)));
   return {
     urls,
     children,

@@ -45,6 +45,20 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Waits until a service started in another process answers `origin`/healthz with 200; throws
+ * after `timeoutMs`, or at once when `child` has exited (it will never answer).
+ */
+export async function waitUntilHealthy(origin: string, what: string, child: { readonly exitCode: number | null }, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const up = await fetch(`${origin}/healthz`).then((response) => response.ok, () => false);
+    if (up) return;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
  * The five subgraphs and the gateway on free ports, over real HTTP, on their own databases
  * on the real MariaDB and keys on the real Redis; close() drops them.
  */
